@@ -1,0 +1,251 @@
+//! The crate's one error type.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The system call (or step) that failed, carried by [`Error::Io`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Op {
+    /// `open(2)`: opening or creating the file.
+    Open,
+    /// `fstat(2)`: reading the file's type and size.
+    Stat,
+    /// `ftruncate(2)`: sizing a newly created file.
+    Ftruncate,
+    /// `mmap(2)`.
+    Mmap,
+    /// `msync(2)`: [`flush`](crate::Handle::flush) and friends.
+    Msync,
+    /// `mprotect(2)`: [`make_read_only`](crate::Handle::make_read_only) and friends.
+    Mprotect,
+    /// `madvise(2)`: [`advise`](crate::Handle::advise).
+    Madvise,
+    /// `mlock(2)`: [`lock`](crate::Handle::lock).
+    Mlock,
+    /// `munlock(2)`: [`unlock`](crate::Handle::unlock).
+    Munlock,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Open => "open",
+            Op::Stat => "fstat",
+            Op::Ftruncate => "ftruncate",
+            Op::Mmap => "mmap",
+            Op::Msync => "msync",
+            Op::Mprotect => "mprotect",
+            Op::Madvise => "madvise",
+            Op::Mlock => "mlock",
+            Op::Munlock => "munlock",
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything that can go wrong when mapping, flushing or re-protecting a struct.
+///
+/// Each variant that concerns a file names its path; an anonymous mapping has an empty path,
+/// displayed as `anonymous mapping`.
+///
+/// ```
+/// use mapped::{Error, Mapped};
+/// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Pair { a: u64, b: u64 }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("short.bin");
+/// std::fs::write(&path, [0u8; 3])?;
+/// match Pair::open(&path) {
+///     Err(Error::FileTooSmall { needed: 16, found: 3, .. }) => {}
+///     other => panic!("expected FileTooSmall, got {:?}", other.err()),
+/// }
+/// assert!(std::fs::read(&path)? == [0u8; 3], "a rejected file is left untouched");
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A system call failed.
+    Io {
+        /// Which call.
+        op: Op,
+        /// The file it concerned.
+        path: PathBuf,
+        /// The OS error (`errno`).
+        source: io::Error,
+    },
+    /// The file holds fewer bytes than the mapping needs; it was not mapped (mapping it would raise
+    /// `SIGBUS` on the first access past its end) and not modified.
+    FileTooSmall {
+        /// The file.
+        path: PathBuf,
+        /// Bytes the mapping needs: offset plus the struct's size (plus a header, if any).
+        needed: u64,
+        /// Bytes the file has.
+        found: u64,
+    },
+    /// The requested offset is not a multiple of the struct's alignment.
+    Misaligned {
+        /// The file.
+        path: PathBuf,
+        /// The requested offset.
+        offset: u64,
+        /// The alignment the offset must be a multiple of.
+        align: usize,
+    },
+    /// The requested offset plus the struct's size does not fit in a file offset (`off_t`).
+    OffsetOverflow {
+        /// The file.
+        path: PathBuf,
+        /// The requested offset.
+        offset: u64,
+        /// The size of what would be mapped there.
+        size: usize,
+    },
+    /// The path names something that cannot be mapped as a record: a directory, FIFO, device,
+    /// socket...
+    NotRegularFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An array element index past the end of the array.
+    IndexOutOfBounds {
+        /// The index asked for.
+        index: usize,
+        /// The array's length.
+        len: usize,
+    },
+    /// A byte range (for a range flush) that does not lie within the mapped struct.
+    RangeOutOfBounds {
+        /// The file.
+        path: PathBuf,
+        /// Start of the range, relative to the struct.
+        offset: usize,
+        /// Length of the range.
+        len: usize,
+        /// Size of the struct.
+        size: usize,
+    },
+}
+
+struct DisplayPath<'a>(&'a Path);
+
+impl fmt::Display for DisplayPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.as_os_str().is_empty() {
+            f.write_str("anonymous mapping")
+        } else {
+            write!(f, "`{}`", self.0.display())
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { op, path, source } => {
+                write!(f, "{op} failed on {}: {source}", DisplayPath(path))
+            }
+            Error::FileTooSmall {
+                path,
+                needed,
+                found,
+            } => write!(
+                f,
+                "{} is too small: mapping it needs {needed} bytes, the file has {found}",
+                DisplayPath(path)
+            ),
+            Error::Misaligned {
+                path,
+                offset,
+                align,
+            } => write!(
+                f,
+                "offset {offset} in {} is not a multiple of the struct's alignment {align}",
+                DisplayPath(path)
+            ),
+            Error::OffsetOverflow { path, offset, size } => write!(
+                f,
+                "offset {offset} plus {size} bytes overflows a file offset in {}",
+                DisplayPath(path)
+            ),
+            Error::NotRegularFile { path } => {
+                write!(f, "{} is not a regular file", DisplayPath(path))
+            }
+            Error::IndexOutOfBounds { index, len } => {
+                write!(f, "index {index} is out of bounds for an array of {len}")
+            }
+            Error::RangeOutOfBounds {
+                path,
+                offset,
+                len,
+                size,
+            } => write!(
+                f,
+                "range {offset}..{} is outside the {size}-byte struct mapped from {}",
+                offset.saturating_add(*len),
+                DisplayPath(path)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(err: Error) -> io::Error {
+        let kind = match &err {
+            Error::Io { source, .. } => source.kind(),
+            Error::FileTooSmall { .. } => io::ErrorKind::UnexpectedEof,
+            _ => io::ErrorKind::InvalidInput,
+        };
+        io::Error::new(kind, err)
+    }
+}
+
+impl Error {
+    pub(crate) fn io(op: Op, path: &Path, source: impl Into<io::Error>) -> Error {
+        Error::Io {
+            op,
+            path: path.to_path_buf(),
+            source: source.into(),
+        }
+    }
+
+    /// The path the error concerns, if it concerns a file.
+    ///
+    /// ```
+    /// let err = mapped_core::Error::NotRegularFile { path: "/dev/null".into() };
+    /// assert_eq!(err.path(), Some(std::path::Path::new("/dev/null")));
+    /// ```
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Error::Io { path, .. }
+            | Error::FileTooSmall { path, .. }
+            | Error::Misaligned { path, .. }
+            | Error::OffsetOverflow { path, .. }
+            | Error::NotRegularFile { path }
+            | Error::RangeOutOfBounds { path, .. } => Some(path),
+            Error::IndexOutOfBounds { .. } => None,
+        }
+    }
+}

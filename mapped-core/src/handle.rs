@@ -1,0 +1,451 @@
+//! `Handle`: an owned mapping of one struct.
+
+use std::fmt;
+use std::mem::align_of;
+use std::ops::Deref;
+use std::path::Path;
+
+use nix::sys::mman::MmapAdvise;
+
+use crate::error::Error;
+use crate::layout::Mapped;
+use crate::mode::{Access, NoAccess, ReadOnly, ReadWrite, Readable, Shared, Writable};
+use crate::raw::RawView;
+use crate::sys::Mapping;
+use crate::view::Accessors;
+
+/// A struct `T` living in a memory mapping, with access mode `A`.
+///
+/// Made by the constructors `#[derive(Mapped)]` puts on `T` (`T::create_new`, `T::open`, ...) or by
+/// the same functions on `Handle<T>`. It dereferences to `T`'s generated accessors, so
+/// `handle.hits()` reads a field and `handle.set_hits(1)` writes it, straight over the mapping.
+/// Dropping it unmaps the memory; everything borrowed from it must be gone by then:
+///
+/// ```compile_fail
+/// use std::sync::atomic::AtomicU64;
+/// use mapped::Mapped;
+/// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Shared { counter: AtomicU64 }
+///
+/// let shared = Shared::anonymous().unwrap();
+/// let counter = shared.counter();
+/// drop(shared); // munmap: `counter` still borrows the handle, so this does not compile
+/// counter.load(std::sync::atomic::Ordering::SeqCst);
+/// ```
+///
+/// A `Handle` can move to another thread but not be shared between threads (`Send`, not `Sync`):
+/// its setters take `&self`, like [`Cell`](std::cell::Cell)'s.
+///
+/// ```compile_fail
+/// # use mapped::Mapped;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Stats { hits: u64 }
+///
+/// fn assert_sync<T: Sync>(_: &T) {}
+/// let stats = Stats::anonymous().unwrap();
+/// assert_sync(&stats);
+/// ```
+pub struct Handle<T: Mapped, A: Access = ReadWrite> {
+    fields: T::Fields<A>,
+    mapping: Mapping,
+}
+
+// SAFETY: the mapping belongs to the process, not to a thread, and every view or reference into it
+// borrows the handle, so moving the handle moves all access to the memory with it. `T: Send`
+// keeps types that must stay on their thread (none are `FromBytes`, but the bound costs nothing)
+// out.
+unsafe impl<T: Mapped + Send, A: Access> Send for Handle<T, A> {}
+
+impl<T: Mapped, A: Access> Handle<T, A> {
+    /// Wraps a fresh mapping whose protection and sharing match `A`.
+    pub(crate) fn from_mapping(mapping: Mapping) -> Result<Self, Error> {
+        let data = mapping.data();
+        if data.as_ptr() as usize % align_of::<T>() != 0 {
+            // Only possible for an alignment above the page size, which mmap does not promise.
+            return Err(Error::Misaligned {
+                path: mapping.path().to_path_buf(),
+                offset: 0,
+                align: align_of::<T>(),
+            });
+        }
+        debug_assert_eq!(mapping.data_len(), std::mem::size_of::<T>());
+        // SAFETY: `data` is aligned (checked above) and points to `size_of::<T>()` bytes that the
+        // mapping keeps mapped with the protection `A` names until it is dropped; the handle owns
+        // the mapping, and everything borrowed from `fields` borrows the handle.
+        let raw = unsafe { RawView::new(data.cast::<T>()) };
+        Ok(Handle {
+            fields: T::Fields::<A>::from_raw(raw),
+            mapping,
+        })
+    }
+
+    /// The mapped file's path, or `None` for an anonymous mapping.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// assert!(Stats::anonymous()?.path().is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn path(&self) -> Option<&Path> {
+        let path = self.mapping.path();
+        (!path.as_os_str().is_empty()).then_some(path)
+    }
+
+    /// The struct's address, for FFI or `unsafe` code. Reading through it is only valid while the
+    /// handle lives and its mode allows it; prefer the accessors.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// assert_eq!(stats.as_ptr() as usize % std::mem::align_of::<Stats>(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn as_ptr(&self) -> *const T {
+        self.fields.raw().as_ptr()
+    }
+
+    /// Makes the mapping read-only (`mprotect(PROT_READ)`). The new handle has getters only.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect) if the kernel refuses; the mapping
+    /// is then unmapped (writes to a shared mapping are already in the file's page cache).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// stats.set_hits(3);
+    /// let frozen = stats.make_read_only()?;
+    /// assert_eq!(frozen.hits(), 3);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A read-only handle has no setters:
+    ///
+    /// ```compile_fail
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// let frozen = Stats::anonymous().unwrap().make_read_only().unwrap();
+    /// frozen.set_hits(4);
+    /// ```
+    pub fn make_read_only(self) -> Result<Handle<T, ReadOnly<A::Base>>, Error> {
+        self.reprotect()
+    }
+
+    /// Makes the mapping writable again (`mprotect(PROT_READ | PROT_WRITE)`), in the writable mode
+    /// it was opened with: shared stays shared, private stays private.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect); in particular `EACCES` for a shared
+    /// mapping of a file opened read-only. The mapping is then unmapped.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let frozen = Stats::anonymous()?.make_read_only()?;
+    /// let stats = frozen.make_mut()?;
+    /// stats.set_hits(9);
+    /// # Ok(()) }
+    /// ```
+    pub fn make_mut(self) -> Result<Handle<T, A::Base>, Error> {
+        self.reprotect()
+    }
+
+    /// Makes the mapping inaccessible (`mprotect(PROT_NONE)`). The new handle has no accessors;
+    /// it keeps the address range reserved until it is made readable again or dropped.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect). The mapping is then unmapped.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// stats.set_hits(5);
+    /// let sealed = stats.make_no_access()?;
+    /// let stats = sealed.make_mut()?;
+    /// assert_eq!(stats.hits(), 5);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// let sealed = Stats::anonymous().unwrap().make_no_access().unwrap();
+    /// sealed.hits();
+    /// ```
+    pub fn make_no_access(self) -> Result<Handle<T, NoAccess<A::Base>>, Error> {
+        self.reprotect()
+    }
+
+    fn reprotect<B: Access>(self) -> Result<Handle<T, B>, Error> {
+        let Handle { fields, mapping } = self;
+        // Views and references borrow the handle, which `self` owns: none exist now.
+        drop(fields);
+        mapping.protect(B::PROTECTION)?;
+        Handle::from_mapping(mapping)
+    }
+
+    /// Tells the kernel how the mapping will be used (`madvise`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Madvise`](crate::Op::Madvise).
+    ///
+    /// ```
+    /// # use mapped::{Advice, Mapped};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// Stats::anonymous()?.advise(Advice::WillNeed)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn advise(&self, advice: Advice) -> Result<(), Error> {
+        self.mapping.advise(advice.to_madvise())
+    }
+
+    /// Locks the mapping's pages in memory (`mlock`), so they are never swapped out.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Mlock`](crate::Op::Mlock), e.g. `ENOMEM` or `EPERM` past
+    /// `RLIMIT_MEMLOCK`.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// if stats.lock().is_ok() {
+    ///     stats.unlock()?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn lock(&self) -> Result<(), Error> {
+        self.mapping.lock()
+    }
+
+    /// Undoes [`lock`](Self::lock) (`munlock`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Munlock`](crate::Op::Munlock).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// Stats::anonymous()?.unlock()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn unlock(&self) -> Result<(), Error> {
+        self.mapping.unlock()
+    }
+}
+
+impl<T: Mapped, A: Shared> Handle<T, A> {
+    /// Writes the struct's dirty pages to the file and waits for the device (`msync(MS_SYNC)`).
+    /// Once it returns, the data survives a crash of the machine.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Msync`](crate::Op::Msync), e.g. `EIO` from the device.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// let stats = Stats::create_new(&path)?;
+    /// stats.set_hits(7);
+    /// stats.flush()?;
+    /// assert_eq!(std::fs::read(&path)?, 7u64.to_ne_bytes());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A private mapping has nothing to flush:
+    ///
+    /// ```compile_fail
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// let copy = Stats::open_private("stats.bin").unwrap();
+    /// copy.flush().unwrap();
+    /// ```
+    pub fn flush(&self) -> Result<(), Error> {
+        self.mapping.sync(0, self.mapping.data_len(), true)
+    }
+
+    /// Starts writing the dirty pages to the file without waiting (`msync(MS_ASYNC)`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Msync`](crate::Op::Msync).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// stats.set_hits(1);
+    /// stats.flush_async()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn flush_async(&self) -> Result<(), Error> {
+        self.mapping.sync(0, self.mapping.data_len(), false)
+    }
+
+    /// Like [`flush`](Self::flush), for the bytes `offset..offset + len` of the struct (widened to
+    /// whole pages).
+    ///
+    /// # Errors
+    /// [`Error::RangeOutOfBounds`] if the range leaves the struct; [`Error::Io`] from `msync`.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64, misses: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// stats.set_misses(2);
+    /// stats.flush_range(std::mem::offset_of!(Stats, misses), 8)?;
+    /// assert!(stats.flush_range(8, 9).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn flush_range(&self, offset: usize, len: usize) -> Result<(), Error> {
+        self.mapping.sync(offset, len, true)
+    }
+
+    /// Like [`flush_async`](Self::flush_async), for the bytes `offset..offset + len`.
+    ///
+    /// # Errors
+    /// As for [`flush_range`](Self::flush_range).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// Stats::anonymous()?.flush_async_range(0, 8)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn flush_async_range(&self, offset: usize, len: usize) -> Result<(), Error> {
+        self.mapping.sync(offset, len, false)
+    }
+}
+
+impl<T: Mapped, A: Readable> Deref for Handle<T, A> {
+    type Target = T::Fields<A>;
+
+    #[inline(always)]
+    fn deref(&self) -> &T::Fields<A> {
+        &self.fields
+    }
+}
+
+impl<T: Mapped, A: Access> fmt::Debug for Handle<T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("type", &std::any::type_name::<T>())
+            .field("mode", &std::any::type_name::<A>())
+            .field("path", &self.path())
+            .field("address", &self.as_ptr())
+            .finish()
+    }
+}
+
+impl<T: Mapped, A: Writable> Handle<T, A> {
+    /// The struct's address for writing, for FFI or `unsafe` code; see [`as_ptr`](Self::as_ptr).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// // SAFETY: the handle is alive and writable, and nothing else writes `hits` meanwhile.
+    /// unsafe { std::ptr::addr_of_mut!((*stats.as_mut_ptr()).hits).write_volatile(11) };
+    /// assert_eq!(stats.hits(), 11);
+    /// # Ok(()) }
+    /// ```
+    pub fn as_mut_ptr(&self) -> *mut T {
+        self.fields.raw().as_ptr()
+    }
+}
+
+/// Access-pattern advice for [`Handle::advise`]. Only advice that cannot change the mapping's
+/// contents is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Advice {
+    /// No special treatment (`MADV_NORMAL`).
+    Normal,
+    /// Expect random access: read ahead less (`MADV_RANDOM`).
+    Random,
+    /// Expect sequential access: read ahead more (`MADV_SEQUENTIAL`).
+    Sequential,
+    /// Expect access soon: start reading the pages in (`MADV_WILLNEED`).
+    WillNeed,
+}
+
+impl Advice {
+    fn to_madvise(self) -> MmapAdvise {
+        match self {
+            Advice::Normal => MmapAdvise::MADV_NORMAL,
+            Advice::Random => MmapAdvise::MADV_RANDOM,
+            Advice::Sequential => MmapAdvise::MADV_SEQUENTIAL,
+            Advice::WillNeed => MmapAdvise::MADV_WILLNEED,
+        }
+    }
+}

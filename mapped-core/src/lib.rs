@@ -1,0 +1,38 @@
+#![warn(missing_docs)]
+//! The runtime of [`mapped`](https://docs.rs/mapped): mappings, access modes and errors.
+//!
+//! Use it through the `mapped` crate, which re-exports everything here together with
+//! `#[derive(Mapped)]`.
+
+mod error;
+mod field;
+mod handle;
+mod layout;
+mod mode;
+mod options;
+mod raw;
+mod sys;
+mod view;
+
+pub use error::{Error, Op};
+pub use field::{ArrayMut, Field, FieldMut, Scalar};
+pub use handle::{Advice, Handle};
+pub use layout::Mapped;
+pub use mode::{
+    Access, AtomicField, NoAccess, Private, ReadOnly, ReadOnlyAtomic, ReadWrite, Readable, Shared,
+    Writable,
+};
+pub use options::{OpenOptions, DEFAULT_MODE};
+pub use raw::Place;
+pub use view::View;
+
+/// What generated code names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::raw::RawView;
+    pub use crate::view::Accessors;
+    pub use core::mem::offset_of;
+    pub use core::option::Option;
+    pub use core::result::Result;
+    pub use std::path::Path;
+}

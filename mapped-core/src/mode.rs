@@ -1,0 +1,201 @@
+//! Access modes: what a handle may do with its mapping, as types.
+//!
+//! A handle's second type parameter is one of [`ReadWrite`], [`Private`], [`ReadOnly`] or
+//! [`NoAccess`]. Accessor methods exist only where the mode allows them, so writing through a
+//! read-only mapping, or reading a `PROT_NONE` one, is a compile error rather than a `SIGSEGV`.
+//! `ReadOnly` and `NoAccess` remember the writable mode they came from (`ReadOnly<Private>` is a
+//! private mapping made read-only), so [`make_mut`](crate::Handle::make_mut) restores it.
+
+use std::marker::PhantomData;
+
+use crate::sys::Protection;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Any access mode. Implemented only by this crate's mode types.
+pub trait Access: sealed::Sealed + 'static {
+    /// The writable mode this one returns to with `make_mut`.
+    #[doc(hidden)]
+    type Base: Writable;
+    #[doc(hidden)]
+    const PROTECTION: Protection;
+    /// `MAP_SHARED` (writes reach the file) rather than `MAP_PRIVATE`.
+    #[doc(hidden)]
+    const SHARED: bool;
+}
+
+/// Modes whose mapping may be read: every mode but [`NoAccess`].
+pub trait Readable: Access {
+    /// What an atomic field's getter returns in this mode: `&AtomicU64` where the mapping is
+    /// writable, [`&ReadOnlyAtomic<AtomicU64>`](ReadOnlyAtomic) where a store would fault.
+    type Atomic<'a, T: AtomicField + 'a>;
+    #[doc(hidden)]
+    fn atomic<T: AtomicField>(atomic: &T) -> Self::Atomic<'_, T>;
+}
+
+/// Modes whose mapping may be written: [`ReadWrite`] and [`Private`].
+pub trait Writable: Readable {}
+
+/// Modes over a `MAP_SHARED` mapping, which can be flushed to the file.
+pub trait Shared: Access {}
+
+/// `PROT_READ | PROT_WRITE` over `MAP_SHARED`: writes reach the file and every process mapping it.
+///
+/// The default mode of [`Handle`](crate::Handle).
+#[derive(Debug)]
+pub enum ReadWrite {}
+
+/// `PROT_READ | PROT_WRITE` over `MAP_PRIVATE`: copy-on-write; writes stay in this process and
+/// never reach the file.
+#[derive(Debug)]
+pub enum Private {}
+
+/// `PROT_READ`: getters only. `W` is the writable mode [`make_mut`](crate::Handle::make_mut)
+/// returns to.
+#[derive(Debug)]
+pub struct ReadOnly<W = ReadWrite>(PhantomData<W>, Never);
+
+/// `PROT_NONE`: no accessors at all; any access would fault. `W` is the writable mode
+/// [`make_mut`](crate::Handle::make_mut) returns to.
+#[derive(Debug)]
+pub struct NoAccess<W = ReadWrite>(PhantomData<W>, Never);
+
+/// Makes the mode structs uninhabited: they exist only as types.
+#[derive(Debug)]
+enum Never {}
+
+impl sealed::Sealed for ReadWrite {}
+impl sealed::Sealed for Private {}
+impl<W: Writable> sealed::Sealed for ReadOnly<W> {}
+impl<W: Writable> sealed::Sealed for NoAccess<W> {}
+
+impl Access for ReadWrite {
+    type Base = ReadWrite;
+    const PROTECTION: Protection = Protection::ReadWrite;
+    const SHARED: bool = true;
+}
+
+impl Access for Private {
+    type Base = Private;
+    const PROTECTION: Protection = Protection::ReadWrite;
+    const SHARED: bool = false;
+}
+
+impl<W: Writable> Access for ReadOnly<W> {
+    type Base = W;
+    const PROTECTION: Protection = Protection::Read;
+    const SHARED: bool = W::SHARED;
+}
+
+impl<W: Writable> Access for NoAccess<W> {
+    type Base = W;
+    const PROTECTION: Protection = Protection::None;
+    const SHARED: bool = W::SHARED;
+}
+
+impl Readable for ReadWrite {
+    type Atomic<'a, T: AtomicField + 'a> = &'a T;
+    fn atomic<T: AtomicField>(atomic: &T) -> &T {
+        atomic
+    }
+}
+
+impl Readable for Private {
+    type Atomic<'a, T: AtomicField + 'a> = &'a T;
+    fn atomic<T: AtomicField>(atomic: &T) -> &T {
+        atomic
+    }
+}
+
+impl<W: Writable> Readable for ReadOnly<W> {
+    type Atomic<'a, T: AtomicField + 'a> = &'a ReadOnlyAtomic<T>;
+    fn atomic<T: AtomicField>(atomic: &T) -> &ReadOnlyAtomic<T> {
+        ReadOnlyAtomic::wrap(atomic)
+    }
+}
+
+impl Writable for ReadWrite {}
+impl Writable for Private {}
+
+impl Shared for ReadWrite {}
+impl Shared for ReadOnly<ReadWrite> {}
+impl Shared for NoAccess<ReadWrite> {}
+
+/// The standard atomic integer types, which may be fields of a mapped struct.
+pub trait AtomicField: sealed::Sealed + Sync + 'static {
+    /// The integer it holds.
+    type Value: Copy;
+    #[doc(hidden)]
+    fn load_value(&self, order: std::sync::atomic::Ordering) -> Self::Value;
+    #[doc(hidden)]
+    fn store_value(&self, value: Self::Value, order: std::sync::atomic::Ordering);
+}
+
+/// An atomic field seen through a read-only mapping: it can be loaded, never stored to (a store
+/// would fault on the read-only page).
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use mapped::Mapped;
+/// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Counter { total: AtomicU64 }
+///
+/// # fn main() -> Result<(), mapped::Error> {
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("counter.bin");
+/// let counter = Counter::create_new(&path)?;
+/// counter.total().fetch_add(5, Ordering::AcqRel);
+/// let reader = counter.make_read_only()?;
+/// assert_eq!(reader.total().load(Ordering::Acquire), 5);
+/// # Ok(()) }
+/// ```
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct ReadOnlyAtomic<T>(T);
+
+impl<T: AtomicField> ReadOnlyAtomic<T> {
+    fn wrap(atomic: &T) -> &Self {
+        // SAFETY: `ReadOnlyAtomic<T>` is `repr(transparent)` over `T`, so the two references have
+        // the same layout and validity; the lifetime is carried over unchanged.
+        unsafe { &*(atomic as *const T as *const Self) }
+    }
+
+    /// Loads the value with the given ordering (see [`AtomicU64::load`](std::sync::atomic::AtomicU64::load)).
+    ///
+    /// # Panics
+    /// If `order` is `Release` or `AcqRel`, as the standard atomics do.
+    pub fn load(&self, order: std::sync::atomic::Ordering) -> T::Value {
+        self.0.load_value(order)
+    }
+}
+
+macro_rules! atomic_fields {
+    ($($atomic:ident($value:ty)),* $(,)?) => {$(
+        impl sealed::Sealed for std::sync::atomic::$atomic {}
+        impl AtomicField for std::sync::atomic::$atomic {
+            type Value = $value;
+            fn load_value(&self, order: std::sync::atomic::Ordering) -> $value {
+                self.load(order)
+            }
+            fn store_value(&self, value: $value, order: std::sync::atomic::Ordering) {
+                self.store(value, order)
+            }
+        }
+    )*};
+}
+
+atomic_fields!(
+    AtomicU8(u8),
+    AtomicI8(i8),
+    AtomicU16(u16),
+    AtomicI16(i16),
+    AtomicU32(u32),
+    AtomicI32(i32),
+    AtomicU64(u64),
+    AtomicI64(i64),
+);

@@ -1,0 +1,489 @@
+//! Opening and creating mappings: the constructors and the `OpenOptions` builder.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of};
+use std::num::NonZeroUsize;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::handle::Handle;
+use crate::layout::Mapped;
+use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Writable};
+use crate::sys::{self, Creation, FileRequest};
+
+/// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
+pub const DEFAULT_MODE: u32 = 0o600;
+
+impl<T: Mapped> Handle<T, ReadWrite> {
+    /// Creates `path` (failing if it exists, so nothing is clobbered), sizes it to exactly
+    /// `size_of::<T>()` bytes of zeros with `ftruncate`, mode `0600`, and maps it read-write,
+    /// `MAP_SHARED`. `#[derive(Mapped)]` offers this as `T::create_new`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Open`](crate::Op::Open) (`EEXIST` if the file exists),
+    /// [`Op::Ftruncate`](crate::Op::Ftruncate) or [`Op::Mmap`](crate::Op::Mmap). A file this call
+    /// created is removed again if a later step fails.
+    ///
+    /// ```
+    /// # use mapped::{Handle, Mapped};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64, misses: u32, ratio: f32 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// let stats = Handle::<Stats>::create_new(&path)?;
+    /// assert_eq!(stats.hits(), 0);
+    /// assert_eq!(std::fs::metadata(&path)?.len(), 16);
+    /// assert!(Handle::<Stats>::create_new(&path).is_err()); // never clobbers
+    /// # Ok(()) }
+    /// ```
+    pub fn create_new(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::options().create_new(true).open(path)
+    }
+
+    /// Maps an existing file read-write, `MAP_SHARED`: writes reach the file and every process
+    /// mapping it.
+    ///
+    /// # Errors
+    /// [`Error::FileTooSmall`] if the file is shorter than `T` (it is neither grown nor touched),
+    /// [`Error::NotRegularFile`], or [`Error::Io`].
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// std::fs::write(&path, 5u64.to_ne_bytes())?;
+    /// let stats = Stats::open(&path)?;
+    /// assert_eq!(stats.hits(), 5);
+    /// # Ok(()) }
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::options().open(path)
+    }
+
+    /// Opens `path` like [`open`](Self::open) if it exists, otherwise creates it like
+    /// [`create_new`](Self::create_new). An existing file shorter than `T` is an error, never
+    /// silently grown or cut.
+    ///
+    /// # Errors
+    /// As for `open` and `create_new`.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// Stats::open_or_create(&path)?.set_hits(1);
+    /// assert_eq!(Stats::open_or_create(&path)?.hits(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_or_create(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::options().create(true).open(path)
+    }
+
+    /// Maps an existing file read-only (`PROT_READ`, `MAP_SHARED`): the handle has getters and no
+    /// setters, and sees other processes' writes.
+    ///
+    /// # Errors
+    /// As for [`open`](Self::open); the file only needs read permission.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// let writer = Stats::create_new(&path)?;
+    /// let reader = Stats::open_read_only(&path)?;
+    /// writer.set_hits(8);
+    /// assert_eq!(reader.hits(), 8);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Handle<T, ReadOnly>, Error> {
+        Self::options().read_only().open(path)
+    }
+
+    /// Maps an existing file copy-on-write (`MAP_PRIVATE`): setters work, but what they write
+    /// stays in this process and never reaches the file. The file only needs read permission.
+    ///
+    /// # Errors
+    /// As for [`open`](Self::open).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// Stats::create_new(&path)?;
+    /// let scratch = Stats::open_private(&path)?;
+    /// scratch.set_hits(99);
+    /// assert_eq!(scratch.hits(), 99);
+    /// assert_eq!(std::fs::read(&path)?, [0; 8]);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_private(path: impl AsRef<Path>) -> Result<Handle<T, Private>, Error> {
+        Self::options().private().open(path)
+    }
+
+    /// Maps zeroed memory backed by no file (`MAP_SHARED | MAP_ANONYMOUS`). A child made with
+    /// `fork` afterwards shares it: what one process writes, the other reads.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Mmap`](crate::Op::Mmap), e.g. `ENOMEM`.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let shared = Stats::anonymous()?;
+    /// assert_eq!(shared.hits(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn anonymous() -> Result<Self, Error> {
+        assert_not_empty::<T>();
+        Handle::from_mapping(sys::map_anonymous(size_of::<T>(), false, None)?)
+    }
+
+    /// A builder for the less common ways of opening: at an offset, with a file mode, read-only or
+    /// private, pre-faulted, at an address hint.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// let second = Stats::options().offset(8).create(true).open(&path)?;
+    /// second.set_hits(2);
+    /// assert_eq!(std::fs::metadata(&path)?.len(), 16);
+    /// # Ok(()) }
+    /// ```
+    pub fn options() -> OpenOptions<T> {
+        OpenOptions {
+            offset: 0,
+            mode: DEFAULT_MODE,
+            create: false,
+            create_new: false,
+            populate: false,
+            address_hint: None,
+            _marker: PhantomData,
+        }
+    }
+}
+
+fn assert_not_empty<T>() {
+    const {
+        assert!(
+            size_of::<T>() > 0,
+            "a mapped struct must not be zero-sized"
+        )
+    }
+}
+
+/// Options for mapping a struct from a file, in the style of [`std::fs::OpenOptions`].
+///
+/// Made by `T::options()` (or [`Handle::options`]). `A` is the mode the opened handle will have:
+/// [`read_only`](Self::read_only) and [`private`](Self::private) change it, so the handle's type
+/// always says what it may do.
+///
+/// ```
+/// # use mapped::{Handle, Mapped, ReadOnly};
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// # #[repr(C)]
+/// # struct Stats { hits: u64 }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("stats.bin");
+/// Stats::options().mode(0o644).create_new(true).populate(true).open(&path)?;
+/// let reader: Handle<Stats, ReadOnly> = Stats::options().read_only().open(&path)?;
+/// # Ok(()) }
+/// ```
+pub struct OpenOptions<T, A = ReadWrite> {
+    offset: u64,
+    mode: u32,
+    create: bool,
+    create_new: bool,
+    populate: bool,
+    address_hint: Option<NonZeroUsize>,
+    _marker: PhantomData<fn() -> (T, A)>,
+}
+
+impl<T: Mapped, A: Access> OpenOptions<T, A> {
+    fn with_mode<B: Access>(self) -> OpenOptions<T, B> {
+        OpenOptions {
+            offset: self.offset,
+            mode: self.mode,
+            create: self.create,
+            create_new: self.create_new,
+            populate: self.populate,
+            address_hint: self.address_hint,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Maps the struct `offset` bytes into the file. Any multiple of `T`'s alignment works; the
+    /// mapping starts at the page boundary below and steps in.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// std::fs::write(&path, [1u8; 5000])?;
+    /// let stats = Stats::options().offset(4096 + 8).open(&path)?;
+    /// stats.set_hits(0);
+    /// let bytes = std::fs::read(&path)?;
+    /// assert_eq!(&bytes[4104..4112], &[0; 8]);
+    /// assert_eq!(bytes[4103], 1);
+    /// assert!(Stats::options().offset(3).open(&path).is_err()); // not a multiple of 8
+    /// # Ok(()) }
+    /// ```
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Permission bits for a file this call creates (default `0o600`; the umask still applies).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// use std::os::unix::fs::PermissionsExt;
+    /// Stats::options().create_new(true).mode(0o400).open(&path)?;
+    /// assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o400);
+    /// # Ok(()) }
+    /// ```
+    pub fn mode(mut self, mode: u32) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Creates the file, sized with `ftruncate`, if it does not exist (`O_CREAT`).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// Stats::options().create(true).open(&path)?;
+    /// Stats::options().create(true).open(&path)?; // opens the existing file
+    /// # Ok(()) }
+    /// ```
+    pub fn create(mut self, create: bool) -> Self {
+        self.create = create;
+        self
+    }
+
+    /// Creates the file, failing if it exists (`O_CREAT | O_EXCL`); takes precedence over
+    /// [`create`](Self::create).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// Stats::options().create_new(true).open(&path)?;
+    /// assert!(Stats::options().create_new(true).open(&path).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn create_new(mut self, create_new: bool) -> Self {
+        self.create_new = create_new;
+        self
+    }
+
+    /// Pre-faults the pages when mapping (`MAP_POPULATE` on Linux; ignored elsewhere).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// Stats::options().create(true).populate(true).open(&path)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn populate(mut self, populate: bool) -> Self {
+        self.populate = populate;
+        self
+    }
+
+    /// Asks for the mapping to be placed near `address`. Only a hint: the kernel picks another
+    /// address if that one is taken (no `MAP_FIXED`, which could replace existing mappings).
+    /// An address of 0 means no hint.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// let stats = Stats::options().create(true).address_hint(0x6000_0000_0000).open(&path)?;
+    /// stats.set_hits(1); // wherever it landed
+    /// # Ok(()) }
+    /// ```
+    pub fn address_hint(mut self, address: usize) -> Self {
+        self.address_hint = NonZeroUsize::new(address);
+        self
+    }
+}
+
+impl<T: Mapped, A: Readable> OpenOptions<T, A> {
+    /// Opens (or creates) `path` and maps the struct.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`] if the offset is not a multiple of `T`'s alignment;
+    /// [`Error::OffsetOverflow`] if offset plus size overflows a file offset;
+    /// [`Error::FileTooSmall`] if an existing file ends before offset plus size;
+    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `ftruncate` or `mmap`.
+    /// A rejected file is not modified; a file this call created is removed again.
+    ///
+    /// ```
+    /// # use mapped::{Error, Mapped};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// std::fs::write(&path, [0u8; 8])?;
+    /// let err = Stats::options().offset(8).open(&path).unwrap_err();
+    /// assert!(matches!(err, Error::FileTooSmall { needed: 16, found: 8, .. }));
+    /// # Ok(()) }
+    /// ```
+    pub fn open(self, path: impl AsRef<Path>) -> Result<Handle<T, A>, Error> {
+        assert_not_empty::<T>();
+        let creation = if self.create_new {
+            Creation::CreateNew
+        } else if self.create {
+            Creation::OpenOrCreate
+        } else {
+            Creation::OpenExisting
+        };
+        let request = FileRequest {
+            path: path.as_ref(),
+            offset: self.offset,
+            size: size_of::<T>(),
+            align: align_of::<T>(),
+            protection: A::PROTECTION,
+            shared: A::SHARED,
+            creation,
+            mode: self.mode,
+            populate: self.populate,
+            address_hint: self.address_hint,
+        };
+        Handle::from_mapping(sys::map_file(&request)?)
+    }
+}
+
+impl<T: Mapped, W: Writable> OpenOptions<T, W> {
+    /// Maps read-only (`PROT_READ`): the handle gets getters only. For a private mapping,
+    /// `make_mut` later returns a private handle.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// # Stats::create_new(&path)?;
+    /// let snapshot = Stats::options().private().read_only().open(&path)?;
+    /// let scratch = snapshot.make_mut()?; // private: writes stay here
+    /// scratch.set_hits(5);
+    /// assert_eq!(std::fs::read(&path)?, [0; 8]);
+    /// # Ok(()) }
+    /// ```
+    pub fn read_only(self) -> OpenOptions<T, ReadOnly<W>> {
+        self.with_mode()
+    }
+}
+
+impl<T: Mapped> OpenOptions<T, ReadWrite> {
+    /// Maps copy-on-write (`MAP_PRIVATE`): writes never reach the file.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// let scratch = Stats::options().private().create(true).open(&path)?;
+    /// scratch.set_hits(5);
+    /// assert_eq!(std::fs::read(&path)?, [0; 8]);
+    /// # Ok(()) }
+    /// ```
+    pub fn private(self) -> OpenOptions<T, Private> {
+        self.with_mode()
+    }
+}
+
+impl<T, A> fmt::Debug for OpenOptions<T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("type", &std::any::type_name::<T>())
+            .field("mode", &std::any::type_name::<A>())
+            .field("offset", &self.offset)
+            .field("file_mode", &format_args!("{:#o}", self.mode))
+            .field("create", &self.create)
+            .field("create_new", &self.create_new)
+            .field("populate", &self.populate)
+            .field("address_hint", &self.address_hint)
+            .finish()
+    }
+}

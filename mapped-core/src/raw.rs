@@ -1,0 +1,197 @@
+//! Typed pointers into a live mapping: the one place where memory is read and written.
+//!
+//! A [`RawView`] points at a whole struct, a [`Place`] at one field. Both can only be made from a
+//! live mapping (the constructors are private to this crate), and both carry the access mode, so
+//! their safe methods can rely on three facts: the bytes are mapped for as long as the borrow
+//! lasts, they are aligned for the pointee, and they are readable (and writable, for writable
+//! modes). Every read and write is volatile: another process may change the bytes at any moment,
+//! so the compiler must neither cache nor invent accesses. Values are copied out and in; no
+//! `&T` to non-atomic shared memory is ever made.
+
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of};
+use std::ptr::NonNull;
+
+use zerocopy::{FromBytes, IntoBytes};
+
+use crate::layout::Mapped;
+use crate::mode::{Access, AtomicField, ReadOnly, Readable, Writable};
+use crate::view::View;
+
+/// A pointer to a whole mapped `T`, with access mode `A`. Generated accessor structs wrap one.
+///
+/// Not `Send` or `Sync`: setters take `&self` (like [`Cell`](std::cell::Cell)), so a view must
+/// stay on one thread.
+#[doc(hidden)]
+pub struct RawView<T, A> {
+    ptr: NonNull<T>,
+    _marker: PhantomData<(*mut T, fn() -> A)>,
+}
+
+impl<T: FromBytes + IntoBytes, A: Access> RawView<T, A> {
+    /// # Safety
+    /// `ptr` must be aligned for `T` and point to `size_of::<T>()` bytes that stay mapped, with at
+    /// least the protection `A` grants, for as long as the `RawView` and anything borrowed from it
+    /// live.
+    pub(crate) unsafe fn new(ptr: NonNull<T>) -> Self {
+        RawView {
+            ptr,
+            _marker: PhantomData,
+        }
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut T {
+        self.ptr.as_ptr()
+    }
+
+    /// The field of type `F` that starts `OFFSET` bytes into `T`.
+    ///
+    /// Safe for any `F` and `OFFSET` the compiler accepts: the bounds and alignment are checked at
+    /// compile time, and since `T: FromBytes` and `F: FromBytes + IntoBytes`, reading or writing
+    /// an `F` there can produce neither an invalid `F` nor an invalid `T`.
+    pub fn place<F: FromBytes + IntoBytes, const OFFSET: usize>(&self) -> Place<'_, F, A> {
+        const {
+            assert!(
+                OFFSET + size_of::<F>() <= size_of::<T>(),
+                "field lies outside its struct"
+            );
+            assert!(
+                OFFSET % align_of::<F>() == 0 && align_of::<F>() <= align_of::<T>(),
+                "field is misaligned"
+            );
+        }
+        // SAFETY: `OFFSET + size_of::<F>() <= size_of::<T>()` (checked above), so the result stays
+        // within the struct `self.ptr` points to.
+        let field = unsafe { self.ptr.cast::<u8>().add(OFFSET) };
+        // SAFETY: in bounds of the mapped `T` (checked above), aligned because `T` is and
+        // `OFFSET` is a multiple of `F`'s alignment, which divides `T`'s; the `Place` borrows
+        // `self`, so the mapping outlives it, and it keeps mode `A`.
+        unsafe { Place::new(field.cast()) }
+    }
+
+    /// Copies the whole struct out of the mapping.
+    pub fn load(&self) -> T
+    where
+        A: Readable,
+    {
+        // SAFETY: `ptr` is aligned, mapped and readable (`A: Readable`) for the life of `self`;
+        // `T: FromBytes`, so whatever bytes another process left there form a valid `T`.
+        unsafe { self.ptr.as_ptr().read_volatile() }
+    }
+
+    /// Copies `value` into the mapping.
+    pub fn store(&self, value: &T)
+    where
+        A: Writable,
+    {
+        let dst = self.ptr.as_ptr();
+        // SAFETY: `dst` is aligned, mapped and writable (`A: Writable`). `ptr::read` makes a
+        // bitwise copy that is moved into the mapping and never dropped, so no destructor runs
+        // twice; `T: IntoBytes` means every byte written is initialized.
+        unsafe { dst.write_volatile(std::ptr::read(value)) }
+    }
+}
+
+/// One field of a mapped struct, borrowed from its view for `'a`.
+///
+/// [`Field`](crate::Field) implementations turn a `Place` into what a getter returns.
+pub struct Place<'a, F, A> {
+    ptr: NonNull<F>,
+    _marker: PhantomData<(&'a (), *mut F, fn() -> A)>,
+}
+
+impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {
+    /// # Safety
+    /// As for [`RawView::new`], for an `F`, for `'a`.
+    pub(crate) unsafe fn new(ptr: NonNull<F>) -> Self {
+        Place {
+            ptr,
+            _marker: PhantomData,
+        }
+    }
+
+    /// A shorter-lived copy of this place.
+    pub fn reborrow(&self) -> Place<'_, F, A> {
+        // SAFETY: the same pointer, for a lifetime within `'a`, with the same mode.
+        unsafe { Place::new(self.ptr) }
+    }
+
+    /// Copies the value out of the mapping (a volatile read).
+    pub fn read(&self) -> F
+    where
+        A: Readable,
+    {
+        // SAFETY: aligned, mapped and readable for `'a` (the type's invariant); any bytes are a
+        // valid `F` because `F: FromBytes`.
+        unsafe { self.ptr.as_ptr().read_volatile() }
+    }
+
+    /// Copies `value` into the mapping (a volatile write).
+    pub fn write(&self, value: F)
+    where
+        A: Writable,
+    {
+        // SAFETY: aligned, mapped and writable for `'a` (the type's invariant and `A: Writable`);
+        // `F: IntoBytes` writes no uninitialized byte, and the enclosing struct is `FromBytes`, so
+        // it stays valid whatever `F` holds.
+        unsafe { self.ptr.as_ptr().write_volatile(value) }
+    }
+
+    /// A reference to an atomic field, as the mode allows it to be seen.
+    pub fn into_atomic(self) -> A::Atomic<'a, F>
+    where
+        A: Readable,
+        F: AtomicField,
+    {
+        // SAFETY: aligned and mapped for `'a`. An atomic is an `UnsafeCell`, so a shared
+        // reference to it tolerates concurrent changes by other processes. Where the mapping is
+        // read-only, `A::atomic` wraps it in `ReadOnlyAtomic`, which can only load.
+        let atomic: &'a F = unsafe { self.ptr.as_ref() };
+        A::atomic(atomic)
+    }
+
+    /// A reference to an atomic field of a writable mapping.
+    pub fn into_writable_atomic(self) -> &'a F
+    where
+        A: Writable,
+        F: AtomicField,
+    {
+        // SAFETY: aligned and mapped for `'a`, and writable (`A: Writable`), so every operation of
+        // the atomic is allowed; an atomic is an `UnsafeCell`, so a shared reference tolerates
+        // concurrent changes by other processes.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// A view of a nested mapped struct, with the same mode.
+    pub fn into_view(self) -> View<'a, F, A>
+    where
+        F: Mapped,
+    {
+        // SAFETY: the invariants of `Place` are those of `RawView`, for the same `'a` and `A`.
+        unsafe { View::new(RawView::new(self.ptr)) }
+    }
+
+    /// A read-only view of a nested mapped struct.
+    pub fn into_read_view(self) -> View<'a, F, ReadOnly>
+    where
+        F: Mapped,
+        A: Readable,
+    {
+        // SAFETY: as for `into_view`; `A: Readable`, so the bytes grant at least what `ReadOnly`
+        // needs.
+        unsafe { View::new(RawView::new(self.ptr)) }
+    }
+}
+
+impl<'a, E: FromBytes + IntoBytes, const N: usize, A: Access> Place<'a, [E; N], A> {
+    /// The array's element `index`, or `None` past its end.
+    pub fn element(self, index: usize) -> Option<Place<'a, E, A>> {
+        if index >= N {
+            return None;
+        }
+        // SAFETY: `index < N`, so the element lies within the array.
+        let element = unsafe { self.ptr.cast::<E>().add(index) };
+        // SAFETY: an array element inherits the array's alignment, mapping, mode and lifetime.
+        Some(unsafe { Place::new(element) })
+    }
+}

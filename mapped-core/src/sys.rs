@@ -1,0 +1,375 @@
+//! The OS layer: the only module that makes system calls.
+//!
+//! Everything above it sees a [`Mapping`]: a region of memory that holds one struct at a known
+//! address, unmapped on drop. Page arithmetic (mapping from the page boundary below an unaligned
+//! offset, rounding flush ranges out to pages) lives here too.
+
+use std::ffi::c_void;
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::num::NonZeroUsize;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use nix::fcntl::OFlag;
+use nix::sys::mman::{self, MapFlags, MmapAdvise, MsFlags, ProtFlags};
+use nix::unistd::{sysconf, SysconfVar};
+
+use crate::error::{Error, Op};
+
+/// Memory protection of a mapping. `PROT_EXEC` is deliberately absent.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    None,
+    Read,
+    ReadWrite,
+}
+
+impl Protection {
+    fn flags(self) -> ProtFlags {
+        match self {
+            Protection::None => ProtFlags::PROT_NONE,
+            Protection::Read => ProtFlags::PROT_READ,
+            Protection::ReadWrite => ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+        }
+    }
+}
+
+/// How the file is opened when it is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Creation {
+    /// The file must exist.
+    OpenExisting,
+    /// Create it if missing (sized to the mapping), otherwise open it.
+    OpenOrCreate,
+    /// It must not exist: create it with `O_EXCL`.
+    CreateNew,
+}
+
+/// Everything needed to map one struct from a file.
+#[derive(Debug, Clone)]
+pub(crate) struct FileRequest<'p> {
+    pub(crate) path: &'p Path,
+    pub(crate) offset: u64,
+    pub(crate) size: usize,
+    pub(crate) align: usize,
+    pub(crate) protection: Protection,
+    pub(crate) shared: bool,
+    pub(crate) creation: Creation,
+    pub(crate) mode: u32,
+    pub(crate) populate: bool,
+    pub(crate) address_hint: Option<NonZeroUsize>,
+}
+
+/// A live `mmap` region holding one struct; unmapped on drop.
+#[derive(Debug)]
+pub(crate) struct Mapping {
+    /// Start of the region `mmap` returned (page aligned).
+    base: NonNull<c_void>,
+    /// Length of the region passed to `mmap`.
+    len: NonZeroUsize,
+    /// Distance from `base` to the struct: the offset's remainder within its page.
+    data_offset: usize,
+    /// Size of the struct at `base + data_offset`.
+    data_len: usize,
+    /// The mapped file; empty for an anonymous mapping.
+    path: PathBuf,
+}
+
+// SAFETY: a `Mapping` is an address range owned by the whole process; nothing about it is tied to
+// the thread that created it, and `munmap` may be called from any thread.
+unsafe impl Send for Mapping {}
+
+/// The system page size, read once.
+pub(crate) fn page_size() -> usize {
+    static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+    let cached = PAGE_SIZE.load(Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    let size = match sysconf(SysconfVar::PAGE_SIZE) {
+        Ok(Some(size)) if size > 0 => size as usize,
+        // POSIX requires PAGE_SIZE; 4 KiB is the smallest page on every supported platform, and a
+        // smaller assumed page only makes the page-boundary arithmetic map a little more.
+        _ => 4096,
+    };
+    PAGE_SIZE.store(size, Ordering::Relaxed);
+    size
+}
+
+/// Opens (or creates) the file a request names, checks it, and maps the struct.
+pub(crate) fn map_file(request: &FileRequest<'_>) -> Result<Mapping, Error> {
+    let path = request.path;
+    if request.align != 0 && request.offset % request.align as u64 != 0 {
+        return Err(Error::Misaligned {
+            path: path.to_path_buf(),
+            offset: request.offset,
+            align: request.align,
+        });
+    }
+    let overflow = || Error::OffsetOverflow {
+        path: path.to_path_buf(),
+        offset: request.offset,
+        size: request.size,
+    };
+    let end = request
+        .offset
+        .checked_add(request.size as u64)
+        .filter(|end| i64::try_from(*end).is_ok())
+        .ok_or_else(overflow)?;
+
+    let (file, created) = open_file(request)?;
+    match size_and_map(&file, request, end, created) {
+        Ok(mapping) => Ok(mapping),
+        Err(err) => {
+            if created {
+                // The file is ours and half-made: leave nothing behind. Its removal failing only
+                // leaves an empty file, which the caller's error already explains.
+                let _ = std::fs::remove_file(path);
+            }
+            Err(err)
+        }
+    }
+}
+
+fn size_and_map(
+    file: &File,
+    request: &FileRequest<'_>,
+    end: u64,
+    created: bool,
+) -> Result<Mapping, Error> {
+    let path = request.path;
+    let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
+    let file_type = metadata.file_type();
+    if !file_type.is_file() {
+        return Err(Error::NotRegularFile {
+            path: path.to_path_buf(),
+        });
+    }
+    if created {
+        file.set_len(end)
+            .map_err(|e| Error::io(Op::Ftruncate, path, e))?;
+    } else if metadata.len() < end {
+        return Err(Error::FileTooSmall {
+            path: path.to_path_buf(),
+            needed: end,
+            found: metadata.len(),
+        });
+    }
+
+    let page = page_size() as u64;
+    let map_offset = request.offset - request.offset % page;
+    let data_offset = (request.offset - map_offset) as usize;
+    let len = NonZeroUsize::new(data_offset + request.size).ok_or_else(|| Error::FileTooSmall {
+        path: path.to_path_buf(),
+        needed: 1,
+        found: 0,
+    })?;
+    let mut flags = if request.shared {
+        MapFlags::MAP_SHARED
+    } else {
+        MapFlags::MAP_PRIVATE
+    };
+    if request.populate {
+        flags |= populate_flag();
+    }
+    // SAFETY: no MAP_FIXED is passed, so the kernel picks an address that overlaps nothing already
+    // mapped (the hint is only a hint); `file` is a valid descriptor for the duration of the call;
+    // `map_offset` is page aligned and non-negative because `end` fits in an i64.
+    let base = unsafe {
+        mman::mmap(
+            request.address_hint,
+            len,
+            request.protection.flags(),
+            flags,
+            file,
+            map_offset as i64,
+        )
+    }
+    .map_err(|e| Error::io(Op::Mmap, path, e))?;
+    Ok(Mapping {
+        base,
+        len,
+        data_offset,
+        data_len: request.size,
+        path: path.to_path_buf(),
+    })
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn populate_flag() -> MapFlags {
+    MapFlags::MAP_POPULATE
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn populate_flag() -> MapFlags {
+    MapFlags::empty()
+}
+
+/// Opens the file with the access the mapping needs; returns whether this call created it.
+fn open_file(request: &FileRequest<'_>) -> Result<(File, bool), Error> {
+    let path = request.path;
+    let writable = request.shared && request.protection == Protection::ReadWrite;
+    // O_NONBLOCK: opening a FIFO must fail the regular-file check, not wait for a writer.
+    // O_NOCTTY: opening a terminal must not make it ours. Neither changes regular files.
+    let flags = (OFlag::O_NONBLOCK | OFlag::O_NOCTTY).bits();
+    let open_existing = || {
+        OpenOptions::new()
+            .read(true)
+            .write(writable)
+            .custom_flags(flags)
+            .open(path)
+            .map_err(|e| Error::io(Op::Open, path, e))
+    };
+    let create_new = || {
+        // Read-write even for a read-only or private mapping: a new file must be sized.
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .custom_flags(flags)
+            .mode(request.mode)
+            .open(path)
+    };
+    match request.creation {
+        Creation::OpenExisting => Ok((open_existing()?, false)),
+        Creation::CreateNew => create_new()
+            .map(|file| (file, true))
+            .map_err(|e| Error::io(Op::Open, path, e)),
+        Creation::OpenOrCreate => match create_new() {
+            Ok(file) => Ok((file, true)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok((open_existing()?, false)),
+            Err(e) => Err(Error::io(Op::Open, path, e)),
+        },
+    }
+}
+
+/// Maps `size` zeroed bytes shared with children forked later.
+pub(crate) fn map_anonymous(
+    size: usize,
+    populate: bool,
+    address_hint: Option<NonZeroUsize>,
+) -> Result<Mapping, Error> {
+    let path = PathBuf::new();
+    let len = NonZeroUsize::new(size).ok_or_else(|| Error::FileTooSmall {
+        path: path.clone(),
+        needed: 1,
+        found: 0,
+    })?;
+    let mut flags = MapFlags::MAP_SHARED;
+    if populate {
+        flags |= populate_flag();
+    }
+    // SAFETY: no MAP_FIXED, so the new region overlaps nothing already mapped; an anonymous
+    // mapping has no file to outlive or to be truncated under it.
+    let base = unsafe {
+        mman::mmap_anonymous(
+            address_hint,
+            len,
+            Protection::ReadWrite.flags(),
+            flags,
+        )
+    }
+    .map_err(|e| Error::io(Op::Mmap, &path, e))?;
+    Ok(Mapping {
+        base,
+        len,
+        data_offset: 0,
+        data_len: size,
+        path,
+    })
+}
+
+impl Mapping {
+    /// Address of the struct: `base` plus the offset's remainder within its page.
+    pub(crate) fn data(&self) -> NonNull<u8> {
+        let base = self.base.cast::<u8>();
+        // SAFETY: `data_offset + data_len <= len`, so the result is within (or one past) the
+        // region `mmap` returned, which is a single allocation.
+        unsafe { base.add(self.data_offset) }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn data_len(&self) -> usize {
+        self.data_len
+    }
+
+    /// `msync` over `range` bytes of the struct, widened to whole pages.
+    pub(crate) fn sync(&self, offset: usize, len: usize, wait: bool) -> Result<(), Error> {
+        let end = offset
+            .checked_add(len)
+            .filter(|end| *end <= self.data_len)
+            .ok_or_else(|| Error::RangeOutOfBounds {
+                path: self.path.clone(),
+                offset,
+                len,
+                size: self.data_len,
+            })?;
+        if len == 0 {
+            return Ok(());
+        }
+        let start = self.data_offset + offset;
+        let page_start = start - start % page_size();
+        let flags = if wait {
+            MsFlags::MS_SYNC
+        } else {
+            MsFlags::MS_ASYNC
+        };
+        // SAFETY: `page_start` is page aligned and `page_start..data_offset + end` lies within the
+        // region this `Mapping` owns; msync does not change memory contents.
+        unsafe {
+            mman::msync(
+                self.base.byte_add(page_start),
+                self.data_offset + end - page_start,
+                flags,
+            )
+        }
+        .map_err(|e| Error::io(Op::Msync, &self.path, e))
+    }
+
+    /// `mprotect` over the whole region.
+    pub(crate) fn protect(&self, protection: Protection) -> Result<(), Error> {
+        // SAFETY: the region is owned by this `Mapping`. The callers change protection only while
+        // holding the handle by value, so no view or reference into it exists that the new
+        // protection could invalidate.
+        unsafe { mman::mprotect(self.base, self.len.get(), protection.flags()) }
+            .map_err(|e| Error::io(Op::Mprotect, &self.path, e))
+    }
+
+    pub(crate) fn advise(&self, advice: MmapAdvise) -> Result<(), Error> {
+        // SAFETY: the region is owned by this `Mapping`, and the advice values the safe API passes
+        // (normal, random, sequential, will-need) only affect paging, never contents.
+        unsafe { mman::madvise(self.base, self.len.get(), advice) }
+            .map_err(|e| Error::io(Op::Madvise, &self.path, e))
+    }
+
+    pub(crate) fn lock(&self) -> Result<(), Error> {
+        // SAFETY: the region is owned by this `Mapping`; locking pins pages and changes no
+        // contents.
+        unsafe { mman::mlock(self.base, self.len.get()) }
+            .map_err(|e| Error::io(Op::Mlock, &self.path, e))
+    }
+
+    pub(crate) fn unlock(&self) -> Result<(), Error> {
+        // SAFETY: as for `lock`.
+        unsafe { mman::munlock(self.base, self.len.get()) }
+            .map_err(|e| Error::io(Op::Munlock, &self.path, e))
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: the region was returned by `mmap` with this length and is unmapped only here.
+        // Every view and reference into it borrows the handle that owns this `Mapping`, so none
+        // outlives it.
+        let result = unsafe { mman::munmap(self.base, self.len.get()) };
+        // munmap fails only for an address range that is not a mapping, which would be a bug here.
+        debug_assert!(result.is_ok(), "munmap failed: {result:?}");
+    }
+}

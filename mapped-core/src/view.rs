@@ -1,0 +1,76 @@
+//! Borrowed views of nested structs, and the trait tying a struct to its generated accessors.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
+
+use crate::layout::Mapped;
+use crate::mode::{Access, Readable};
+use crate::raw::RawView;
+
+/// Implemented by the accessor struct `#[derive(Mapped)]` generates (`StatsFields` for `Stats`).
+///
+/// Building one needs a [`RawView`], which only this crate can make from a live mapping; that is
+/// what makes the generated accessors safe without any `unsafe` in the generated code.
+#[doc(hidden)]
+pub trait Accessors<T, A>: Sized {
+    fn from_raw(raw: RawView<T, A>) -> Self;
+    fn raw(&self) -> &RawView<T, A>;
+}
+
+/// A nested mapped struct, borrowed from the handle (or view) it lives in.
+///
+/// `View<'a, Point, ReadOnly>` is what a getter like `body.pos()` returns; `pos_mut()` returns one
+/// with the handle's writable mode. It dereferences to the generated accessors (`PointFields`), and
+/// cannot outlive the mapping:
+///
+/// ```compile_fail
+/// use mapped::Mapped;
+/// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Point { x: f64, y: f64 }
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Body { pos: Point }
+///
+/// let body = Body::anonymous().unwrap();
+/// let pos = body.pos();
+/// drop(body); // munmap: `pos` still borrows the handle, so this does not compile
+/// println!("{}", pos.x());
+/// ```
+pub struct View<'a, T: Mapped, A: Access> {
+    fields: T::Fields<A>,
+    _borrow: PhantomData<&'a ()>,
+}
+
+impl<'a, T: Mapped, A: Access> View<'a, T, A> {
+    /// # Safety
+    /// `raw` must satisfy [`RawView::new`]'s contract for `'a`.
+    pub(crate) unsafe fn new(raw: RawView<T, A>) -> Self {
+        View {
+            fields: T::Fields::<A>::from_raw(raw),
+            _borrow: PhantomData,
+        }
+    }
+}
+
+impl<T: Mapped, A: Readable> Deref for View<'_, T, A> {
+    type Target = T::Fields<A>;
+
+    fn deref(&self) -> &T::Fields<A> {
+        &self.fields
+    }
+}
+
+impl<T: Mapped, A: Access> fmt::Debug for View<'_, T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("View")
+            .field("type", &std::any::type_name::<T>())
+            .field("mode", &std::any::type_name::<A>())
+            .field("address", &self.fields.raw().as_ptr())
+            .finish()
+    }
+}
