@@ -21,7 +21,7 @@ use crate::view::Accessors;
 /// `handle.hits()` reads a field and `handle.set_hits(1)` writes it, straight over the mapping.
 /// Dropping it unmaps the memory; everything borrowed from it must be gone by then:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0505
 /// use std::sync::atomic::AtomicU64;
 /// use mapped::Mapped;
 /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
@@ -39,7 +39,7 @@ use crate::view::Accessors;
 /// A `Handle` can move to another thread but not be shared between threads (`Send`, not `Sync`):
 /// its setters take `&self`, like [`Cell`](std::cell::Cell)'s.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// # use mapped::Mapped;
 /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 /// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
@@ -141,7 +141,7 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     ///
     /// A read-only handle has no setters:
     ///
-    /// ```compile_fail
+    /// ```compile_fail,E0599
     /// # use mapped::Mapped;
     /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
     /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
@@ -198,7 +198,7 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// # Ok(()) }
     /// ```
     ///
-    /// ```compile_fail
+    /// ```compile_fail,E0599
     /// # use mapped::Mapped;
     /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
     /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
@@ -306,7 +306,7 @@ impl<T: Mapped, A: Shared> Handle<T, A> {
     ///
     /// A private mapping has nothing to flush:
     ///
-    /// ```compile_fail
+    /// ```compile_fail,E0599
     /// # use mapped::Mapped;
     /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
     /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]

@@ -24,7 +24,7 @@ pub trait Accessors<T, A>: Sized {
 /// with the handle's writable mode. It dereferences to the generated accessors (`PointFields`), and
 /// cannot outlive the mapping:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0505
 /// use mapped::Mapped;
 /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 ///

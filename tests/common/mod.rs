@@ -1,0 +1,63 @@
+//! Types and helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+
+use mapped::Mapped;
+use zerocopy::byteorder::{BigEndian, LittleEndian, U16, U32};
+use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+
+/// The struct of the contract: 32 bytes.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Debug, PartialEq, Clone, Copy)]
+#[repr(C)]
+pub struct Stats {
+    pub hits: u64,
+    pub misses: u32,
+    pub ratio: f32,
+    pub name: [u8; 16],
+}
+
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Debug, PartialEq, Clone, Copy)]
+#[repr(C)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Every kind of field: nested, atomic, array of nested, byte-order, signed.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+pub struct Body {
+    pub pos: Point,
+    pub vel: Point,
+    pub hits: AtomicU64,
+    pub trail: [Point; 3],
+    pub id_be: U32<BigEndian>,
+    pub port_le: U16<LittleEndian>,
+    pub delta: i16,
+}
+
+/// A struct whose alignment (8) is below the page size, for offset tests.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Debug, PartialEq)]
+#[repr(C)]
+pub struct Pair {
+    pub a: u64,
+    pub b: u64,
+}
+
+pub struct TempDir {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempDir {
+    pub fn new() -> Self {
+        TempDir {
+            dir: tempfile::tempdir().expect("create temp dir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
