@@ -231,8 +231,14 @@ atomic_fields!(
 
 impl<E: Field, const N: usize> Field for [E; N] {
     type Value = [E; N];
-    type Get<'a, A: Readable> = [E; N] where E: 'a;
-    type Mut<'a, A: Writable> = ArrayMut<'a, E, N, A> where E: 'a;
+    type Get<'a, A: Readable>
+        = [E; N]
+    where
+        E: 'a;
+    type Mut<'a, A: Writable>
+        = ArrayMut<'a, E, N, A>
+    where
+        E: 'a;
 
     #[inline(always)]
     fn get<A: Readable>(place: Place<'_, Self, A>) -> [E; N] {

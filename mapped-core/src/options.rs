@@ -197,12 +197,7 @@ impl<T: Mapped> Handle<T, ReadWrite> {
 }
 
 fn assert_not_empty<T>() {
-    const {
-        assert!(
-            size_of::<T>() > 0,
-            "a mapped struct must not be zero-sized"
-        )
-    }
+    const { assert!(size_of::<T>() > 0, "a mapped struct must not be zero-sized") }
 }
 
 /// Options for mapping a struct from a file, in the style of [`std::fs::OpenOptions`].

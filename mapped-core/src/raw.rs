@@ -18,6 +18,10 @@ use crate::layout::Mapped;
 use crate::mode::{Access, AtomicField, ReadOnly, Readable, Writable};
 use crate::view::View;
 
+/// Marks a pointer into a mapping: owns nothing, is neither `Send` nor `Sync` (the raw pointer),
+/// and carries the access mode without requiring anything of it.
+type Marker<P, A> = PhantomData<(P, fn() -> A)>;
+
 /// A pointer to a whole mapped `T`, with access mode `A`. Generated accessor structs wrap one.
 ///
 /// Not `Send` or `Sync`: setters take `&self` (like [`Cell`](std::cell::Cell)), so a view must
@@ -25,7 +29,7 @@ use crate::view::View;
 #[doc(hidden)]
 pub struct RawView<T, A> {
     ptr: NonNull<T>,
-    _marker: PhantomData<(*mut T, fn() -> A)>,
+    _marker: Marker<*mut T, A>,
 }
 
 impl<T: FromBytes + IntoBytes, A: Access> RawView<T, A> {
@@ -97,7 +101,7 @@ impl<T: FromBytes + IntoBytes, A: Access> RawView<T, A> {
 /// [`Field`](crate::Field) implementations turn a `Place` into what a getter returns.
 pub struct Place<'a, F, A> {
     ptr: NonNull<F>,
-    _marker: PhantomData<(&'a (), *mut F, fn() -> A)>,
+    _marker: Marker<(&'a (), *mut F), A>,
 }
 
 impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {

@@ -265,15 +265,9 @@ pub(crate) fn map_anonymous(
     }
     // SAFETY: no MAP_FIXED, so the new region overlaps nothing already mapped; an anonymous
     // mapping has no file to outlive or to be truncated under it.
-    let base = unsafe {
-        mman::mmap_anonymous(
-            address_hint,
-            len,
-            Protection::ReadWrite.flags(),
-            flags,
-        )
-    }
-    .map_err(|e| Error::io(Op::Mmap, &path, e))?;
+    let base =
+        unsafe { mman::mmap_anonymous(address_hint, len, Protection::ReadWrite.flags(), flags) }
+            .map_err(|e| Error::io(Op::Mmap, &path, e))?;
     Ok(Mapping {
         base,
         len,
