@@ -137,7 +137,10 @@ fn byte_order_fields_take_and_return_native_integers() -> Result<(), Error> {
     body.set_port_le(0x1234);
     body.port_le_mut().update(|p| p + 1);
     body.set_delta(-3);
-    assert_eq!((body.id_be(), body.port_le(), body.delta()), (0x0A0B_0C0D, 0x1235, -3));
+    assert_eq!(
+        (body.id_be(), body.port_le(), body.delta()),
+        (0x0A0B_0C0D, 0x1235, -3)
+    );
     drop(body);
     let bytes = std::fs::read(&path).unwrap();
     let id = offset_of!(Body, id_be);
@@ -150,7 +153,12 @@ fn byte_order_fields_take_and_return_native_integers() -> Result<(), Error> {
 #[test]
 fn load_and_store_copy_the_whole_struct() -> Result<(), Error> {
     let stats = Stats::anonymous()?;
-    let value = Stats { hits: 1, misses: 2, ratio: 3.0, name: *b"abcdefghijklmnop" };
+    let value = Stats {
+        hits: 1,
+        misses: 2,
+        ratio: 3.0,
+        name: *b"abcdefghijklmnop",
+    };
     stats.store(&value);
     assert_eq!(stats.load(), value);
     assert_eq!(stats.misses(), 2);

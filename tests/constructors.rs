@@ -14,7 +14,15 @@ fn create_new_sizes_the_file_to_the_struct_and_zeroes_it() -> Result<(), Error> 
     let path = tmp.path("stats.bin");
     let stats = Stats::create_new(&path)?;
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 32);
-    assert_eq!(stats.load(), Stats { hits: 0, misses: 0, ratio: 0.0, name: [0; 16] });
+    assert_eq!(
+        stats.load(),
+        Stats {
+            hits: 0,
+            misses: 0,
+            ratio: 0.0,
+            name: [0; 16]
+        }
+    );
     Ok(())
 }
 
@@ -35,7 +43,11 @@ fn create_new_never_clobbers_an_existing_file() {
     std::fs::write(&path, b"precious").unwrap();
     let err = Stats::create_new(&path).unwrap_err();
     match &err {
-        Error::Io { op: Op::Open, path: p, source } => {
+        Error::Io {
+            op: Op::Open,
+            path: p,
+            source,
+        } => {
             assert_eq!(p, &path);
             assert_eq!(source.kind(), ErrorKind::AlreadyExists);
         }
@@ -81,7 +93,11 @@ fn open_of_a_missing_file_names_the_path_and_the_call() {
     let tmp = TempDir::new();
     let path = tmp.path("missing.bin");
     match Stats::open(&path).unwrap_err() {
-        Error::Io { op: Op::Open, path: p, source } => {
+        Error::Io {
+            op: Op::Open,
+            path: p,
+            source,
+        } => {
             assert_eq!(p, path);
             assert_eq!(source.kind(), ErrorKind::NotFound);
         }
@@ -102,7 +118,11 @@ fn a_short_file_is_refused_before_mapping_and_left_untouched() {
         Stats::open_private(&path).map(drop),
     ] {
         match result.unwrap_err() {
-            Error::FileTooSmall { path: p, needed, found } => {
+            Error::FileTooSmall {
+                path: p,
+                needed,
+                found,
+            } => {
                 assert_eq!((p.as_path(), needed, found), (path.as_path(), 32, 31));
             }
             other => panic!("expected FileTooSmall, got {other:?}"),
@@ -117,7 +137,17 @@ fn an_empty_file_is_too_small_not_grown() {
     let path = tmp.path("empty.bin");
     std::fs::write(&path, []).unwrap();
     let err = Stats::open_or_create(&path).unwrap_err();
-    assert!(matches!(err, Error::FileTooSmall { needed: 32, found: 0, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::FileTooSmall {
+                needed: 32,
+                found: 0,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
 }
 
@@ -178,7 +208,11 @@ fn private_writes_never_reach_the_file() -> Result<(), Error> {
     private.set_hits(1000);
     private.set_name([0xAB; 16]);
     assert_eq!(private.hits(), 1000);
-    assert_eq!(shared.hits(), 5, "another mapping of the file must not see private writes");
+    assert_eq!(
+        shared.hits(),
+        5,
+        "another mapping of the file must not see private writes"
+    );
     drop(private);
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(&bytes[..8], &5u64.to_ne_bytes());
@@ -189,7 +223,15 @@ fn private_writes_never_reach_the_file() -> Result<(), Error> {
 #[test]
 fn anonymous_memory_starts_zeroed_and_is_writable() -> Result<(), Error> {
     let stats = Stats::anonymous()?;
-    assert_eq!(stats.load(), Stats { hits: 0, misses: 0, ratio: 0.0, name: [0; 16] });
+    assert_eq!(
+        stats.load(),
+        Stats {
+            hits: 0,
+            misses: 0,
+            ratio: 0.0,
+            name: [0; 16]
+        }
+    );
     stats.set_misses(3);
     assert_eq!(stats.misses(), 3);
     assert!(stats.path().is_none());
@@ -228,7 +270,11 @@ fn a_fifo_is_refused_without_waiting_for_a_writer() {
 fn errors_are_send_sync_and_convert_to_io_errors() {
     fn assert_send_sync<T: Send + Sync + std::error::Error + 'static>() {}
     assert_send_sync::<Error>();
-    let err = Error::FileTooSmall { path: "x.bin".into(), needed: 32, found: 1 };
+    let err = Error::FileTooSmall {
+        path: "x.bin".into(),
+        needed: 32,
+        found: 1,
+    };
     let io: std::io::Error = err.into();
     assert_eq!(io.kind(), ErrorKind::UnexpectedEof);
     assert!(io.to_string().contains("x.bin"));

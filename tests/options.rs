@@ -26,7 +26,11 @@ fn any_multiple_of_the_alignment_works_as_an_offset() -> Result<(), Error> {
         let bytes = std::fs::read(&path).unwrap();
         let at = offset as usize;
         assert_eq!(&bytes[at..at + 8], &offset.to_ne_bytes(), "offset {offset}");
-        assert_eq!(&bytes[at + 8..at + 16], &(!offset).to_ne_bytes(), "offset {offset}");
+        assert_eq!(
+            &bytes[at + 8..at + 16],
+            &(!offset).to_ne_bytes(),
+            "offset {offset}"
+        );
         // Read it back through a fresh mapping at the same offset.
         let again = Pair::options().read_only().offset(offset).open(&path)?;
         assert_eq!((again.a(), again.b()), (offset, !offset));
@@ -39,7 +43,11 @@ fn a_misaligned_offset_is_refused() {
     let (_tmp, path) = file_of(64, 7);
     for offset in [1, 4, 12] {
         match Pair::options().offset(offset).open(&path).unwrap_err() {
-            Error::Misaligned { offset: o, align, path: p } => {
+            Error::Misaligned {
+                offset: o,
+                align,
+                path: p,
+            } => {
                 assert_eq!((o, align), (offset, 8));
                 assert_eq!(p, path);
             }
@@ -54,7 +62,9 @@ fn an_offset_past_the_end_is_too_small() {
     let (_tmp, path) = file_of(64, 0);
     for (offset, needed) in [(56, 72), (64, 80), (PAGE, PAGE + 16)] {
         match Pair::options().offset(offset).open(&path).unwrap_err() {
-            Error::FileTooSmall { needed: n, found, .. } => assert_eq!((n, found), (needed, 64)),
+            Error::FileTooSmall {
+                needed: n, found, ..
+            } => assert_eq!((n, found), (needed, 64)),
             other => panic!("expected FileTooSmall, got {other:?}"),
         }
     }
@@ -76,7 +86,10 @@ fn an_overflowing_offset_is_a_typed_error() {
 fn creating_at_an_offset_sizes_the_file_to_offset_plus_struct() -> Result<(), Error> {
     let tmp = TempDir::new();
     let path = tmp.path("data.bin");
-    let pair = Pair::options().create_new(true).offset(PAGE + 16).open(&path)?;
+    let pair = Pair::options()
+        .create_new(true)
+        .offset(PAGE + 16)
+        .open(&path)?;
     pair.set_b(5);
     drop(pair);
     let bytes = std::fs::read(&path).unwrap();
@@ -99,8 +112,21 @@ fn create_opens_an_existing_file_without_resizing_it() -> Result<(), Error> {
 #[test]
 fn create_new_wins_over_create() {
     let (_tmp, path) = file_of(16, 0);
-    let err = Pair::options().create(true).create_new(true).open(&path).unwrap_err();
-    assert!(matches!(err, Error::Io { op: mapped::Op::Open, .. }), "{err:?}");
+    let err = Pair::options()
+        .create(true)
+        .create_new(true)
+        .open(&path)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Io {
+                op: mapped::Op::Open,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -130,7 +156,11 @@ fn read_only_and_private_builders_change_the_handle_type() -> Result<(), Error> 
         Stats::options().private().read_only().open(&path)?;
     let thawed: Handle<Stats, Private> = frozen.make_mut()?;
     thawed.set_hits(11);
-    assert_eq!(reader.hits(), 9, "private writes stay private after make_mut");
+    assert_eq!(
+        reader.hits(),
+        9,
+        "private writes stay private after make_mut"
+    );
     Ok(())
 }
 

@@ -36,7 +36,11 @@ fn a_read_only_file_cannot_be_made_writable() -> Result<(), Error> {
     Stats::create_new(&path)?;
     let reader = Stats::open_read_only(&path)?;
     match reader.make_mut().unwrap_err() {
-        Error::Io { op: Op::Mprotect, path: p, source } => {
+        Error::Io {
+            op: Op::Mprotect,
+            path: p,
+            source,
+        } => {
             assert_eq!(p, path);
             assert_eq!(source.kind(), ErrorKind::PermissionDenied);
         }
@@ -66,7 +70,10 @@ fn flushes_reach_a_plain_read_of_the_file() -> Result<(), Error> {
 fn flushing_an_unaligned_struct_rounds_out_to_pages() -> Result<(), Error> {
     let tmp = TempDir::new();
     let path = tmp.path("stats.bin");
-    let stats = Stats::options().create_new(true).offset(4096 - 16).open(&path)?;
+    let stats = Stats::options()
+        .create_new(true)
+        .offset(4096 - 16)
+        .open(&path)?;
     stats.set_name(*b"crosses-the-page");
     stats.flush_range(16, 16)?;
     stats.flush()?;
@@ -79,7 +86,12 @@ fn a_range_outside_the_struct_is_refused() -> Result<(), Error> {
     let stats = Stats::anonymous()?;
     for (offset, len) in [(0, 33), (32, 1), (usize::MAX, 2)] {
         match stats.flush_range(offset, len).unwrap_err() {
-            Error::RangeOutOfBounds { offset: o, len: l, size, .. } => {
+            Error::RangeOutOfBounds {
+                offset: o,
+                len: l,
+                size,
+                ..
+            } => {
                 assert_eq!((o, l, size), (offset, len, 32));
             }
             other => panic!("expected RangeOutOfBounds, got {other:?}"),
@@ -102,7 +114,12 @@ fn a_read_only_shared_handle_can_still_flush() -> Result<(), Error> {
 #[test]
 fn advice_and_locking_succeed_or_report_the_call() -> Result<(), Error> {
     let stats = Stats::anonymous()?;
-    for advice in [Advice::Normal, Advice::Random, Advice::Sequential, Advice::WillNeed] {
+    for advice in [
+        Advice::Normal,
+        Advice::Random,
+        Advice::Sequential,
+        Advice::WillNeed,
+    ] {
         stats.advise(advice)?;
     }
     match stats.lock() {
