@@ -13,4 +13,14 @@ echo "== cargo doc --workspace --no-deps (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 echo "== cargo test --workspace"
-cargo test --workspace
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo test --workspace 2>&1 | tee "$log"
+
+# One closing line for the whole run: cargo prints one per test binary, and the last of those
+# (the derive crate's doc tests) counts none.
+awk '
+    /^test result: / { passed += $4; failed += $6 }
+    /^[0-9]+ passed, [0-9]+ failed$/ { passed += $1; failed += $3 }
+    END { printf "%d passed, %d failed\n", passed, failed }
+' "$log"

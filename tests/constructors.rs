@@ -234,7 +234,7 @@ fn anonymous_memory_starts_zeroed_and_is_writable() -> Result<(), Error> {
     );
     stats.set_misses(3);
     assert_eq!(stats.misses(), 3);
-    assert!(stats.path().is_none());
+    assert!(mapped::Handle::path(&stats).is_none());
     Ok(())
 }
 

@@ -86,6 +86,9 @@ impl<T: Mapped, A: Access> Handle<T, A> {
 
     /// The mapped file's path, or `None` for an anonymous mapping.
     ///
+    /// An associated function (`Handle::path(&h)`), like [`Rc::as_ptr`](std::rc::Rc::as_ptr), so
+    /// it never hides a field accessor named `path`.
+    ///
     /// ```
     /// # use mapped::Mapped;
     /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
@@ -93,16 +96,17 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// # #[repr(C)]
     /// # struct Stats { hits: u64 }
     /// # fn main() -> Result<(), mapped::Error> {
-    /// assert!(Stats::anonymous()?.path().is_none());
+    /// assert!(mapped::Handle::path(&Stats::anonymous()?).is_none());
     /// # Ok(()) }
     /// ```
-    pub fn path(&self) -> Option<&Path> {
-        let path = self.mapping.path();
+    pub fn path(this: &Self) -> Option<&Path> {
+        let path = this.mapping.path();
         (!path.as_os_str().is_empty()).then_some(path)
     }
 
     /// The struct's address, for FFI or `unsafe` code. Reading through it is only valid while the
-    /// handle lives and its mode allows it; prefer the accessors.
+    /// handle lives and its mode allows it; prefer the accessors. An associated function, so it
+    /// never hides a field accessor.
     ///
     /// ```
     /// # use mapped::Mapped;
@@ -112,11 +116,12 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// # struct Stats { hits: u64 }
     /// # fn main() -> Result<(), mapped::Error> {
     /// let stats = Stats::anonymous()?;
-    /// assert_eq!(stats.as_ptr() as usize % std::mem::align_of::<Stats>(), 0);
+    /// let address = mapped::Handle::as_ptr(&stats) as usize;
+    /// assert_eq!(address % std::mem::align_of::<Stats>(), 0);
     /// # Ok(()) }
     /// ```
-    pub fn as_ptr(&self) -> *const T {
-        self.fields.raw().as_ptr()
+    pub fn as_ptr(this: &Self) -> *const T {
+        this.fields.raw().as_ptr()
     }
 
     /// Makes the mapping read-only (`mprotect(PROT_READ)`). The new handle has getters only.
@@ -397,14 +402,15 @@ impl<T: Mapped, A: Access> fmt::Debug for Handle<T, A> {
         f.debug_struct("Handle")
             .field("type", &std::any::type_name::<T>())
             .field("mode", &std::any::type_name::<A>())
-            .field("path", &self.path())
-            .field("address", &self.as_ptr())
+            .field("path", &Handle::path(self))
+            .field("address", &Handle::as_ptr(self))
             .finish()
     }
 }
 
 impl<T: Mapped, A: Writable> Handle<T, A> {
     /// The struct's address for writing, for FFI or `unsafe` code; see [`as_ptr`](Self::as_ptr).
+    /// An associated function, so it never hides a field accessor.
     ///
     /// ```
     /// # use mapped::Mapped;
@@ -415,12 +421,13 @@ impl<T: Mapped, A: Writable> Handle<T, A> {
     /// # fn main() -> Result<(), mapped::Error> {
     /// let stats = Stats::anonymous()?;
     /// // SAFETY: the handle is alive and writable, and nothing else writes `hits` meanwhile.
-    /// unsafe { std::ptr::addr_of_mut!((*stats.as_mut_ptr()).hits).write_volatile(11) };
+    /// let ptr = mapped::Handle::as_mut_ptr(&stats);
+    /// unsafe { std::ptr::addr_of_mut!((*ptr).hits).write_volatile(11) };
     /// assert_eq!(stats.hits(), 11);
     /// # Ok(()) }
     /// ```
-    pub fn as_mut_ptr(&self) -> *mut T {
-        self.fields.raw().as_ptr()
+    pub fn as_mut_ptr(this: &Self) -> *mut T {
+        this.fields.raw().as_ptr()
     }
 }
 

@@ -20,7 +20,10 @@ pub(crate) fn repr(cx: &Ctxt, attrs: &[Attribute]) -> Repr {
     let mut repr = Repr::default();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("repr")) {
         let result = attr.parse_nested_meta(|meta| {
-            let span = meta.path.get_ident().map_or_else(Span::call_site, |i| i.span());
+            let span = meta
+                .path
+                .get_ident()
+                .map_or_else(Span::call_site, |i| i.span());
             if meta.path.is_ident("C") {
                 repr.c = Some(span);
             } else if meta.path.is_ident("packed") {

@@ -4,13 +4,28 @@
 use std::collections::HashMap;
 
 use syn::ext::IdentExt;
-use syn::Type;
+use syn::{GenericParam, Type};
 
 use crate::ast::Input;
 use crate::ctxt::Ctxt;
 
-/// Names the generated accessor struct has besides the per-field ones.
-const RESERVED: &[&str] = &["load", "store"];
+/// Methods every mapped struct's accessors have besides the per-field ones, and methods of
+/// `mapped::Handle`, which would hide a field accessor of the same name (a handle's own methods
+/// win over those it dereferences to).
+const RESERVED: &[(&str, &str)] = &[
+    ("load", "the accessors' `load`"),
+    ("store", "the accessors' `store`"),
+    ("flush", "`Handle::flush`"),
+    ("flush_async", "`Handle::flush_async`"),
+    ("flush_range", "`Handle::flush_range`"),
+    ("flush_async_range", "`Handle::flush_async_range`"),
+    ("make_read_only", "`Handle::make_read_only`"),
+    ("make_mut", "`Handle::make_mut`"),
+    ("make_no_access", "`Handle::make_no_access`"),
+    ("advise", "`Handle::advise`"),
+    ("lock", "`Handle::lock`"),
+    ("unlock", "`Handle::unlock`"),
+];
 
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
     check_repr(cx, input);
@@ -52,41 +67,118 @@ fn check_repr(cx: &Ctxt, input: &Input<'_>) {
 
 fn check_generics(cx: &Ctxt, input: &Input<'_>) {
     let generics = &input.original.generics;
-    if !generics.params.is_empty() || generics.where_clause.is_some() {
-        cx.error_spanned_by(
-            generics,
-            "a mapped struct cannot be generic: its layout must be fixed where it is defined",
-        );
+    for param in &generics.params {
+        match param {
+            GenericParam::Lifetime(param) => cx.error_spanned_by(
+                param,
+                format!(
+                    "a mapped struct cannot have a lifetime parameter `{}`: its bytes live in a \
+                     file, so its fields cannot borrow anything; use owned fields such as `u64` \
+                     or `[u8; N]`",
+                    param.lifetime
+                ),
+            ),
+            GenericParam::Type(param) => {
+                let name = param.ident.unraw();
+                cx.error_spanned_by(
+                    param,
+                    format!(
+                        "a mapped struct cannot be generic over `{name}`: its layout must be \
+                         fixed where it is defined; replace `{name}` with a concrete field type"
+                    ),
+                );
+            }
+            GenericParam::Const(param) => {
+                let name = param.ident.unraw();
+                cx.error_spanned_by(
+                    param,
+                    format!(
+                        "a mapped struct cannot be generic over `const {name}`: its layout must \
+                         be fixed where it is defined; replace `{name}` with a literal"
+                    ),
+                );
+            }
+        }
+    }
+    if generics.params.is_empty() {
+        if let Some(where_clause) = &generics.where_clause {
+            cx.error_spanned_by(
+                where_clause,
+                "a mapped struct cannot have a `where` clause: its layout must be fixed where it \
+                 is defined",
+            );
+        }
     }
 }
 
 /// Rejects field types whose bytes mean nothing in another process or on another machine.
 fn check_field_type(cx: &Ctxt, ty: &Type) {
+    const ADDRESS: &str = "an address means nothing in another process, or in this one after the \
+                           file is mapped again";
     match ty {
         Type::Array(array) => check_field_type(cx, &array.elem),
         Type::Group(group) => check_field_type(cx, &group.elem),
         Type::Paren(paren) => check_field_type(cx, &paren.elem),
-        Type::Ptr(_) | Type::Reference(_) | Type::BareFn(_) => cx.error_spanned_by(
+        Type::Ptr(_) => cx.error_spanned_by(
             ty,
-            "a mapped struct cannot hold pointers or references: an address means nothing in \
-             another process, or in this one after the file is mapped again",
+            format!(
+                "a mapped struct cannot hold raw pointers: {ADDRESS}; store an offset or an index \
+                 (`u64`) instead"
+            ),
+        ),
+        Type::Reference(_) => cx.error_spanned_by(
+            ty,
+            format!(
+                "a mapped struct cannot hold references: {ADDRESS}; store the value itself, or an \
+                 offset or an index (`u64`)"
+            ),
+        ),
+        Type::BareFn(_) => cx.error_spanned_by(
+            ty,
+            "a mapped struct cannot hold function pointers: a function's address means nothing \
+             in another process or another build of the program; store a tag (`u32`) and choose \
+             the function by it",
         ),
         Type::Path(path) if path.qself.is_none() => {
-            if let Some(ident) = path.path.get_ident() {
-                if ident == "usize" || ident == "isize" {
-                    cx.error_spanned_by(
-                        ty,
-                        format!(
-                            "`{ident}` cannot be a field of a mapped struct: its size depends on \
-                             the target, so a file written by a 64-bit program would be misread \
-                             by a 32-bit one; use `u64`/`i64` or `u32`/`i32`"
-                        ),
-                    );
-                }
+            // `usize`, `std::primitive::usize`, `std::sync::atomic::AtomicUsize`, ...
+            let Some(last) = path.path.segments.last() else {
+                return;
+            };
+            if !last.arguments.is_none() {
+                return;
+            }
+            let name = last.ident.unraw().to_string();
+            if let Some(why) = unmappable_path_type(&name) {
+                cx.error_spanned_by(
+                    ty,
+                    format!("`{name}` cannot be a field of a mapped struct: {why}"),
+                );
             }
         }
         _ => {}
     }
+}
+
+/// Why a type named `name` cannot be a field, for the named types the compiler would also reject
+/// (they do not implement `mapped::Field`) but with a message spanned at the field rather than at
+/// the derive.
+fn unmappable_path_type(name: &str) -> Option<String> {
+    const TARGET_SIZED: &str = "its size depends on the target, so a file written by a 64-bit \
+                                program would be misread by a 32-bit one";
+    let why = match name {
+        "usize" => format!("{TARGET_SIZED}; use `u64` or `u32`"),
+        "isize" => format!("{TARGET_SIZED}; use `i64` or `i32`"),
+        "AtomicUsize" => format!("{TARGET_SIZED}; use `AtomicU64` or `AtomicU32`"),
+        "AtomicIsize" => format!("{TARGET_SIZED}; use `AtomicI64` or `AtomicI32`"),
+        "bool" => "a file may hold any byte, and only `0` and `1` are valid `bool`s; use `u8` and \
+                   compare it with `0`"
+            .to_owned(),
+        "char" => "a file may hold any bytes, and not every `u32` is a valid `char`; use `u32` \
+                   and convert it with `char::from_u32`"
+            .to_owned(),
+        _ => return None,
+    };
+    Some(why)
 }
 
 /// Rejects fields whose generated accessors would clash with another field's.
@@ -94,12 +186,12 @@ fn check_accessor_names(cx: &Ctxt, input: &Input<'_>) {
     let mut owners: HashMap<String, &syn::Ident> = HashMap::new();
     for field in &input.fields {
         for name in accessor_names(field.ident, field.element.is_some()) {
-            if RESERVED.contains(&name.as_str()) {
+            if let Some((_, owner)) = RESERVED.iter().find(|(reserved, _)| *reserved == name) {
                 cx.error_spanned_by(
                     field.ident,
                     format!(
-                        "field `{}` would generate an accessor `{name}`, which clashes with the \
-                         `{name}` method of every mapped struct; rename the field",
+                        "field `{}` would generate an accessor `{name}`, which clashes with \
+                         {owner}; rename the field",
                         field.ident.unraw()
                     ),
                 );

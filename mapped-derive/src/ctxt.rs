@@ -18,7 +18,10 @@ impl Ctxt {
 
     /// Records an error spanned at `culprit`.
     pub(crate) fn error_spanned_by(&self, culprit: impl ToTokens, message: impl Display) {
-        self.push(syn::Error::new_spanned(culprit.into_token_stream(), message));
+        self.push(syn::Error::new_spanned(
+            culprit.into_token_stream(),
+            message,
+        ));
     }
 
     pub(crate) fn push(&self, error: syn::Error) {

@@ -154,7 +154,8 @@ fn getter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
     let place = place(input, field);
     let docs = docs(field, "Reads field `{}` from the mapping.");
     let field_trait = quote_spanned!(ty.span()=> ::mapped::Field);
-    let mut tokens = quote! {
+    // Spanned at the field's type, so a type that is not a `Field` is reported there.
+    let mut tokens = quote_spanned! {ty.span()=>
         #docs
         #[inline(always)]
         pub fn #name(&self) -> <#ty as #field_trait>::Get<'_, A> {
@@ -167,7 +168,7 @@ fn getter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
             "Reads element `index` of array field `{}`, or `None` past its end.",
             name.unraw()
         );
-        tokens.extend(quote! {
+        tokens.extend(quote_spanned! {ty.span()=>
             #[doc = #doc]
             #[inline(always)]
             pub fn #at(
@@ -189,7 +190,8 @@ fn setter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
     let get_mut = format_ident!("{}_mut", name, span = field.ident.span());
     let set_doc = format!("Writes field `{name}` into the mapping.");
     let mut_doc = format!("Borrows field `{name}` for writing.");
-    let mut tokens = quote! {
+    // Spanned at the field's type, so a type that is not a `Field` is reported there.
+    let mut tokens = quote_spanned! {ty.span()=>
         #[doc = #set_doc]
         #[inline(always)]
         pub fn #set(&self, value: <#ty as ::mapped::Field>::Value) {
@@ -208,7 +210,7 @@ fn setter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
             "Writes element `index` of array field `{name}`.\n\n# Errors\n\
              `mapped::Error::IndexOutOfBounds` past the array's end; nothing is written."
         );
-        tokens.extend(quote! {
+        tokens.extend(quote_spanned! {ty.span()=>
             #[doc = #doc]
             #[inline(always)]
             pub fn #set_at(
@@ -225,7 +227,8 @@ fn setter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
 
 fn constructors(ident: &syn::Ident) -> TokenStream {
     let path = quote!(impl ::core::convert::AsRef<::mapped::__private::Path>);
-    let result = |handle: TokenStream| quote!(::mapped::__private::Result<#handle, ::mapped::Error>);
+    let result =
+        |handle: TokenStream| quote!(::mapped::__private::Result<#handle, ::mapped::Error>);
     let rw = result(quote!(::mapped::Handle<#ident>));
     let ro = result(quote!(::mapped::Handle<#ident, ::mapped::ReadOnly>));
     let private = result(quote!(::mapped::Handle<#ident, ::mapped::Private>));
@@ -322,10 +325,11 @@ fn layout_checks(input: &Input<'_>) -> TokenStream {
     }
     if let Some(last) = input.fields.last() {
         let last_end = end(last);
+        let last_name = last.ident.unraw();
         let message = format!(
-            "`{ident}` has padding after its last field `{}`: padding bytes are uninitialized, so \
-             they cannot be written to a file; add an explicit field to fill the gap",
-            last.ident.unraw()
+            "`{ident}` has padding after its last field `{last_name}`: padding bytes are \
+             uninitialized, so they cannot be written to a file; add an explicit field after \
+             `{last_name}` to fill the gap"
         );
         checks.push(quote_spanned! {last.ident.span()=>
             if ::core::mem::size_of::<#ident>() != #last_end {

@@ -1,0 +1,11 @@
+use mapped::Mapped;
+use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C, packed)]
+struct Header {
+    magic: u32,
+    version: u32,
+}
+
+fn main() {}

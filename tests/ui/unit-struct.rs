@@ -1,0 +1,8 @@
+use mapped::Mapped;
+use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Nothing;
+
+fn main() {}
