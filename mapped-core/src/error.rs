@@ -14,6 +14,10 @@ pub enum Op {
     Stat,
     /// `ftruncate(2)`: sizing a newly created file.
     Ftruncate,
+    /// `pread(2)`: reading a file's header before mapping it.
+    Read,
+    /// `pwrite(2)`: writing a new file's header.
+    Write,
     /// `mmap(2)`.
     Mmap,
     /// `msync(2)`: [`flush`](crate::Handle::flush) and friends.
@@ -34,6 +38,8 @@ impl Op {
             Op::Open => "open",
             Op::Stat => "fstat",
             Op::Ftruncate => "ftruncate",
+            Op::Read => "pread",
+            Op::Write => "pwrite",
             Op::Mmap => "mmap",
             Op::Msync => "msync",
             Op::Mprotect => "mprotect",
@@ -127,6 +133,41 @@ pub enum Error {
         /// The array's length.
         len: usize,
     },
+    /// The file does not start with the struct's magic bytes: it is not a file of this format.
+    /// It was not mapped and not modified.
+    BadMagic {
+        /// The file.
+        path: PathBuf,
+        /// The magic `#[mapped(magic = ...)]` names.
+        expected: [u8; 8],
+        /// The first eight bytes found.
+        found: [u8; 8],
+    },
+    /// The file's header has another format version than `#[mapped(version = ...)]`.
+    VersionMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
+    },
+    /// The file was written for a struct of another layout (a field renamed, retyped, moved or
+    /// resized), or by a machine of the other byte order.
+    LayoutMismatch {
+        /// The file.
+        path: PathBuf,
+        /// This build's layout fingerprint.
+        expected_fingerprint: u64,
+        /// The fingerprint in the file.
+        found_fingerprint: u64,
+        /// This build's struct size.
+        expected_size: u64,
+        /// The struct size in the file.
+        found_size: u64,
+        /// The file's struct was written in the other byte order.
+        foreign_byte_order: bool,
+    },
     /// A byte range (for a range flush) that does not lie within the mapped struct.
     RangeOutOfBounds {
         /// The file.
@@ -184,6 +225,50 @@ impl fmt::Display for Error {
             Error::NotRegularFile { path } => {
                 write!(f, "{} is not a regular file", DisplayPath(path))
             }
+            Error::BadMagic {
+                path,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{} is not a file of this format: it starts with {:?}, expected the magic {:?}",
+                DisplayPath(path),
+                found.escape_ascii().to_string(),
+                expected.escape_ascii().to_string()
+            ),
+            Error::VersionMismatch {
+                path,
+                found,
+                expected,
+            } => write!(
+                f,
+                "{} has format version {found}, this program reads version {expected}",
+                DisplayPath(path)
+            ),
+            Error::LayoutMismatch {
+                path,
+                expected_fingerprint,
+                found_fingerprint,
+                expected_size,
+                found_size,
+                foreign_byte_order,
+            } => {
+                if *foreign_byte_order {
+                    write!(
+                        f,
+                        "{} was written by a machine of the other byte order",
+                        DisplayPath(path)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{} was written for another layout: fingerprint {found_fingerprint:#018x} \
+                         and size {found_size}, expected {expected_fingerprint:#018x} and size \
+                         {expected_size}",
+                        DisplayPath(path)
+                    )
+                }
+            }
             Error::IndexOutOfBounds { index, len } => {
                 write!(f, "index {index} is out of bounds for an array of {len}")
             }
@@ -216,6 +301,9 @@ impl From<Error> for io::Error {
         let kind = match &err {
             Error::Io { source, .. } => source.kind(),
             Error::FileTooSmall { .. } => io::ErrorKind::UnexpectedEof,
+            Error::BadMagic { .. }
+            | Error::VersionMismatch { .. }
+            | Error::LayoutMismatch { .. } => io::ErrorKind::InvalidData,
             _ => io::ErrorKind::InvalidInput,
         };
         io::Error::new(kind, err)
@@ -244,6 +332,9 @@ impl Error {
             | Error::Misaligned { path, .. }
             | Error::OffsetOverflow { path, .. }
             | Error::NotRegularFile { path }
+            | Error::BadMagic { path, .. }
+            | Error::VersionMismatch { path, .. }
+            | Error::LayoutMismatch { path, .. }
             | Error::RangeOutOfBounds { path, .. } => Some(path),
             Error::IndexOutOfBounds { .. } => None,
         }

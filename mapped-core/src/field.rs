@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use zerocopy::byteorder::{ByteOrder, F32, F64, I128, I16, I32, I64, U128, U16, U32, U64};
+use zerocopy::byteorder::{ByteOrder, Order, F32, F64, I128, I16, I32, I64, U128, U16, U32, U64};
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::error::Error;
+use crate::layout::Shape;
 use crate::mode::{AtomicField, Readable, Writable};
 use crate::raw::Place;
 
@@ -51,7 +52,10 @@ use crate::raw::Place;
     label = "not a mapped field type",
     note = "fields may be integers, floats, zerocopy byte-order integers, atomic integers, arrays of these, or structs deriving `Mapped`; pointer-sized integers and pointers cannot be shared through a file"
 )]
-pub trait Field: FromBytes + IntoBytes + Sized {
+pub trait FieldType: FromBytes + IntoBytes + Sized {
+    /// What the type is, for [`Layout`](crate::Layout) and [`c_header`](crate::c_header).
+    const SHAPE: Shape;
+
     /// What the setter takes.
     type Value;
     /// What the getter returns on a handle with mode `A`.
@@ -72,7 +76,7 @@ pub trait Field: FromBytes + IntoBytes + Sized {
 }
 
 /// A field read and written by value; the target of [`FieldMut`].
-pub trait Scalar: Field {
+pub trait Scalar: FieldType {
     /// Converts the stored form to the value accessors deal in.
     fn to_value(self) -> Self::Value;
     /// Converts a value to its stored form.
@@ -127,8 +131,9 @@ where
 }
 
 macro_rules! scalar_fields {
-    ($($ty:ty),* $(,)?) => {$(
-        impl Field for $ty {
+    ($($ty:ty => $shape:ident),* $(,)?) => {$(
+        impl FieldType for $ty {
+            const SHAPE: Shape = Shape::$shape { bytes: std::mem::size_of::<$ty>() };
             type Value = $ty;
             type Get<'a, A: Readable> = $ty;
             type Mut<'a, A: Writable> = FieldMut<'a, $ty, A>;
@@ -157,11 +162,28 @@ macro_rules! scalar_fields {
     )*};
 }
 
-scalar_fields!(u8, i8, u16, i16, u32, i32, u64, i64, u128, i128, f32, f64);
+scalar_fields!(
+    u8 => Unsigned,
+    i8 => Signed,
+    u16 => Unsigned,
+    i16 => Signed,
+    u32 => Unsigned,
+    i32 => Signed,
+    u64 => Unsigned,
+    i64 => Signed,
+    u128 => Unsigned,
+    i128 => Signed,
+    f32 => Float,
+    f64 => Float,
+);
 
 macro_rules! byte_order_fields {
     ($($ty:ident($native:ty)),* $(,)?) => {$(
-        impl<O: ByteOrder> Field for $ty<O> {
+        impl<O: ByteOrder> FieldType for $ty<O> {
+            const SHAPE: Shape = Shape::ByteOrder {
+                value: &<$native as FieldType>::SHAPE,
+                big_endian: matches!(O::ORDER, Order::BigEndian),
+            };
             type Value = $native;
             type Get<'a, A: Readable> = $native where O: 'a;
             type Mut<'a, A: Writable> = FieldMut<'a, $ty<O>, A> where O: 'a;
@@ -204,8 +226,9 @@ byte_order_fields!(
 );
 
 macro_rules! atomic_fields {
-    ($($ty:ident),* $(,)?) => {$(
-        impl Field for std::sync::atomic::$ty {
+    ($($ty:ident($native:ty)),* $(,)?) => {$(
+        impl FieldType for std::sync::atomic::$ty {
+            const SHAPE: Shape = Shape::Atomic { value: &<$native as FieldType>::SHAPE };
             type Value = <Self as AtomicField>::Value;
             type Get<'a, A: Readable> = A::Atomic<'a, Self>;
             type Mut<'a, A: Writable> = &'a Self;
@@ -226,10 +249,22 @@ macro_rules! atomic_fields {
 }
 
 atomic_fields!(
-    AtomicU8, AtomicI8, AtomicU16, AtomicI16, AtomicU32, AtomicI32, AtomicU64, AtomicI64,
+    AtomicU8(u8),
+    AtomicI8(i8),
+    AtomicU16(u16),
+    AtomicI16(i16),
+    AtomicU32(u32),
+    AtomicI32(i32),
+    AtomicU64(u64),
+    AtomicI64(i64),
 );
 
-impl<E: Field, const N: usize> Field for [E; N] {
+impl<E: FieldType, const N: usize> FieldType for [E; N] {
+    const SHAPE: Shape = Shape::Array {
+        element: &E::SHAPE,
+        len: N,
+    };
+
     type Value = [E; N];
     type Get<'a, A: Readable>
         = [E; N]
@@ -275,7 +310,7 @@ pub struct ArrayMut<'a, E, const N: usize, A> {
     place: Place<'a, [E; N], A>,
 }
 
-impl<E: Field, const N: usize, A: Writable> ArrayMut<'_, E, N, A> {
+impl<E: FieldType, const N: usize, A: Writable> ArrayMut<'_, E, N, A> {
     fn element(&self, index: usize) -> Option<Place<'_, E, A>> {
         self.place.reborrow().element(index)
     }
@@ -323,7 +358,7 @@ impl<E: Field, const N: usize, A: Writable> ArrayMut<'_, E, N, A> {
     }
 }
 
-impl<E: Field, const N: usize, A: Writable> fmt::Debug for ArrayMut<'_, E, N, A> {
+impl<E: FieldType, const N: usize, A: Writable> fmt::Debug for ArrayMut<'_, E, N, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ArrayMut")
             .field("element", &std::any::type_name::<E>())
@@ -332,14 +367,14 @@ impl<E: Field, const N: usize, A: Writable> fmt::Debug for ArrayMut<'_, E, N, A>
     }
 }
 
-impl<'a, E: Field, const N: usize, A: Readable> Place<'a, [E; N], A> {
+impl<'a, E: FieldType, const N: usize, A: Readable> Place<'a, [E; N], A> {
     /// Element `index` as its getter returns it, or `None` past the end; backs `f_at(i)`.
     pub fn get_element(self, index: usize) -> Option<E::Get<'a, A>> {
         self.element(index).map(E::get)
     }
 }
 
-impl<E: Field, const N: usize, A: Writable> Place<'_, [E; N], A> {
+impl<E: FieldType, const N: usize, A: Writable> Place<'_, [E; N], A> {
     /// Writes element `index`; backs `set_f_at(i, v)`.
     ///
     /// # Errors

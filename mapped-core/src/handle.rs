@@ -321,7 +321,7 @@ impl<T: Mapped, A: Shared> Handle<T, A> {
     /// copy.flush().unwrap();
     /// ```
     pub fn flush(&self) -> Result<(), Error> {
-        self.mapping.sync(0, self.mapping.data_len(), true)
+        self.mapping.sync_all(true)
     }
 
     /// Starts writing the dirty pages to the file without waiting (`msync(MS_ASYNC)`).
@@ -342,7 +342,7 @@ impl<T: Mapped, A: Shared> Handle<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn flush_async(&self) -> Result<(), Error> {
-        self.mapping.sync(0, self.mapping.data_len(), false)
+        self.mapping.sync_all(false)
     }
 
     /// Like [`flush`](Self::flush), for the bytes `offset..offset + len` of the struct (widened to

@@ -1,4 +1,4 @@
-//! The `Mapped` trait: what `#[derive(Mapped)]` implements.
+//! The `Mapped` trait and the layout description every mapped struct carries.
 
 use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 
@@ -27,6 +27,7 @@ use crate::view::Accessors;
 /// # fn main() -> Result<(), mapped::Error> {
 /// let stats = zeroed::<Stats>()?;
 /// assert_eq!(stats.hits(), 0);
+/// assert_eq!(<Stats as Mapped>::LAYOUT.fields[1].name, "misses");
 /// # Ok(()) }
 /// ```
 #[diagnostic::on_unimplemented(
@@ -37,4 +38,268 @@ pub trait Mapped: FromBytes + IntoBytes + KnownLayout + Sized {
     /// The generated accessor struct (`StatsFields<A>` for `Stats`): one getter per field, and one
     /// setter per field where `A` is writable.
     type Fields<A: Access>: Accessors<Self, A>;
+
+    /// The struct's layout, computed at compile time. Write `<T as Mapped>::LAYOUT`: zerocopy's
+    /// `KnownLayout` has a hidden `LAYOUT` constant too.
+    const LAYOUT: Layout;
+
+    /// The file header `#[mapped(magic = ..., version = ...)]` asks for, if any.
+    const HEADER: Option<HeaderSpec> = None;
+}
+
+/// The layout of a mapped struct: `<T as Mapped>::LAYOUT`.
+///
+/// ```
+/// use mapped::Mapped;
+/// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Point { x: f32, y: f32 }
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Body { id: u64, pos: Point }
+///
+/// let layout = <Body as Mapped>::LAYOUT;
+/// assert_eq!((layout.name, layout.size, layout.align), ("Body", 16, 8));
+/// let pos = &layout.fields[1];
+/// assert_eq!((pos.name, pos.offset, pos.size, pos.type_name), ("pos", 8, 8, "Point"));
+/// assert_eq!(pos.layout().unwrap().fields[1].name, "y");
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Layout {
+    /// The struct's name.
+    pub name: &'static str,
+    /// `size_of` the struct.
+    pub size: usize,
+    /// `align_of` the struct.
+    pub align: usize,
+    /// A hash of every field's name, type, offset and size, and of the struct's size and
+    /// alignment: any change that would make an old file misread changes it.
+    pub fingerprint: u64,
+    /// The fields, in declaration (and memory) order.
+    pub fields: &'static [Field],
+}
+
+/// One field of a [`Layout`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Field {
+    /// The field's name (without `r#`).
+    pub name: &'static str,
+    /// Its offset in the struct, in bytes.
+    pub offset: usize,
+    /// Its size in bytes.
+    pub size: usize,
+    /// Its type as written in the struct, e.g. `"[u8; 16]"`.
+    pub type_name: &'static str,
+    /// What the type is, for tools such as [`c_header`](crate::c_header).
+    pub shape: &'static Shape,
+    /// Whether the field is `#[mapped(readonly)]` (a getter, no setter).
+    pub readonly: bool,
+}
+
+impl Field {
+    /// The layout of a nested struct field (or of the elements of an array of structs).
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Point { x: f32, y: f32 }
+    /// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// #[repr(C)]
+    /// struct Path { points: [Point; 4], len: u64 }
+    ///
+    /// let fields = <Path as Mapped>::LAYOUT.fields;
+    /// assert_eq!(fields[0].layout().unwrap().name, "Point");
+    /// assert!(fields[1].layout().is_none());
+    /// ```
+    pub fn layout(&self) -> Option<&'static Layout> {
+        let mut shape = self.shape;
+        loop {
+            match shape {
+                Shape::Array { element, .. } => shape = element,
+                Shape::Struct(layout) => return Some(layout),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// What a field's type is, as far as layout and foreign languages care.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Shape {
+    /// An unsigned integer of `bytes` bytes.
+    Unsigned {
+        /// Size in bytes.
+        bytes: usize,
+    },
+    /// A signed integer of `bytes` bytes.
+    Signed {
+        /// Size in bytes.
+        bytes: usize,
+    },
+    /// An IEEE 754 float of `bytes` bytes.
+    Float {
+        /// Size in bytes.
+        bytes: usize,
+    },
+    /// A fixed-byte-order integer or float (zerocopy's `U32<BigEndian>`, ...).
+    ByteOrder {
+        /// The value's shape, as if native.
+        value: &'static Shape,
+        /// Big-endian rather than little-endian.
+        big_endian: bool,
+    },
+    /// An atomic integer.
+    Atomic {
+        /// The integer's shape.
+        value: &'static Shape,
+    },
+    /// `[element; len]`.
+    Array {
+        /// The element's shape.
+        element: &'static Shape,
+        /// The number of elements.
+        len: usize,
+    },
+    /// A nested mapped struct.
+    Struct(&'static Layout),
+}
+
+impl Shape {
+    /// A hash of the shape, stable across builds and platforms of the same byte order.
+    pub(crate) const fn fingerprint(&self) -> u64 {
+        let mut hash = Fnv::new();
+        match self {
+            Shape::Unsigned { bytes } => hash = hash.byte(1).usize(*bytes),
+            Shape::Signed { bytes } => hash = hash.byte(2).usize(*bytes),
+            Shape::Float { bytes } => hash = hash.byte(3).usize(*bytes),
+            Shape::ByteOrder { value, big_endian } => {
+                hash = hash
+                    .byte(4)
+                    .u64(value.fingerprint())
+                    .byte(*big_endian as u8)
+            }
+            Shape::Atomic { value } => hash = hash.byte(5).u64(value.fingerprint()),
+            Shape::Array { element, len } => {
+                hash = hash.byte(6).u64(element.fingerprint()).usize(*len)
+            }
+            Shape::Struct(layout) => hash = hash.byte(7).u64(layout.fingerprint),
+        }
+        hash.finish()
+    }
+}
+
+/// Describes one field; used by the derive (`Field` is `non_exhaustive`).
+#[doc(hidden)]
+pub const fn field(
+    name: &'static str,
+    offset: usize,
+    size: usize,
+    type_name: &'static str,
+    shape: &'static Shape,
+    readonly: bool,
+) -> Field {
+    Field {
+        name,
+        offset,
+        size,
+        type_name,
+        shape,
+        readonly,
+    }
+}
+
+/// Describes a struct and computes its fingerprint; used by the derive.
+#[doc(hidden)]
+pub const fn layout(
+    name: &'static str,
+    size: usize,
+    align: usize,
+    fields: &'static [Field],
+) -> Layout {
+    Layout {
+        name,
+        size,
+        align,
+        fingerprint: fingerprint(size, align, fields),
+        fields,
+    }
+}
+
+/// Computes a struct's fingerprint at compile time.
+///
+/// Covers the struct's size and alignment, and each field's name, shape, offset and size. The
+/// struct's own name is left out, so renaming the type does not orphan its files.
+const fn fingerprint(size: usize, align: usize, fields: &[Field]) -> u64 {
+    let mut hash = Fnv::new().usize(size).usize(align);
+    let mut i = 0;
+    while i < fields.len() {
+        let field = &fields[i];
+        hash = hash
+            .bytes(field.name.as_bytes())
+            .u64(field.shape.fingerprint())
+            .usize(field.offset)
+            .usize(field.size);
+        i += 1;
+    }
+    hash.finish()
+}
+
+/// FNV-1a, 64-bit: tiny, `const`, and good enough to tell layouts apart.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    const fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    const fn byte(self, byte: u8) -> Self {
+        Fnv((self.0 ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3))
+    }
+
+    const fn bytes(mut self, bytes: &[u8]) -> Self {
+        // Length first, so ("ab", "c") and ("a", "bc") differ.
+        self = self.usize(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            self = self.byte(bytes[i]);
+            i += 1;
+        }
+        self
+    }
+
+    const fn u64(mut self, value: u64) -> Self {
+        let bytes = value.to_le_bytes();
+        let mut i = 0;
+        while i < 8 {
+            self = self.byte(bytes[i]);
+            i += 1;
+        }
+        self
+    }
+
+    const fn usize(self, value: usize) -> Self {
+        self.u64(value as u64)
+    }
+
+    const fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+/// The header `#[mapped(magic = b"...", version = N)]` puts in front of a struct in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderSpec {
+    /// Eight bytes identifying the file format.
+    pub magic: [u8; 8],
+    /// The format version; a file of another version is refused.
+    pub version: u32,
 }

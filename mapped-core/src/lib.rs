@@ -4,9 +4,11 @@
 //! Use it through the `mapped` crate, which re-exports everything here together with
 //! `#[derive(Mapped)]`.
 
+mod c_header;
 mod error;
 mod field;
 mod handle;
+mod header;
 mod layout;
 mod mode;
 mod options;
@@ -14,10 +16,12 @@ mod raw;
 mod sys;
 mod view;
 
+pub use c_header::c_header;
 pub use error::{Error, Op};
-pub use field::{ArrayMut, Field, FieldMut, Scalar};
+pub use field::{ArrayMut, FieldMut, FieldType, Scalar};
 pub use handle::{Advice, Handle};
-pub use layout::Mapped;
+pub use header::HEADER_SIZE;
+pub use layout::{Field, HeaderSpec, Layout, Mapped, Shape};
 pub use mode::{
     Access, AtomicField, NoAccess, Private, ReadOnly, ReadOnlyAtomic, ReadWrite, Readable, Shared,
     Writable,
@@ -29,9 +33,11 @@ pub use view::View;
 /// What generated code names; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::layout::{field, layout};
     pub use crate::raw::RawView;
     pub use crate::view::Accessors;
     pub use core::mem::offset_of;
+    pub use core::mem::{align_of, size_of};
     pub use core::option::Option;
     pub use core::result::Result;
     pub use std::path::Path;

@@ -8,9 +8,10 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::handle::Handle;
+use crate::header;
 use crate::layout::Mapped;
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Writable};
-use crate::sys::{self, Creation, FileRequest};
+use crate::sys::{self, Creation, FileRequest, Prefix};
 
 /// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
 pub const DEFAULT_MODE: u32 = 0o600;
@@ -405,17 +406,30 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
         } else {
             Creation::OpenExisting
         };
+        let path = path.as_ref();
+        let header = T::HEADER.map(|spec| (spec, header::encode(&spec, &<T as Mapped>::LAYOUT)));
+        let check = |found: &[u8]| match &header {
+            Some((spec, _)) => header::check(path, found, spec, &<T as Mapped>::LAYOUT),
+            None => Ok(()),
+        };
         let request = FileRequest {
-            path: path.as_ref(),
+            path,
             offset: self.offset,
             size: size_of::<T>(),
-            align: align_of::<T>(),
+            align: match header {
+                Some(_) => header::offset_align(align_of::<T>()),
+                None => align_of::<T>(),
+            },
             protection: A::PROTECTION,
             shared: A::SHARED,
             creation,
             mode: self.mode,
             populate: self.populate,
             address_hint: self.address_hint,
+            prefix: header.as_ref().map(|(_, bytes)| Prefix {
+                bytes,
+                check: &check,
+            }),
         };
         Handle::from_mapping(sys::map_file(&request)?)
     }

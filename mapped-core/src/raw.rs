@@ -98,7 +98,7 @@ impl<T: FromBytes + IntoBytes, A: Access> RawView<T, A> {
 
 /// One field of a mapped struct, borrowed from its view for `'a`.
 ///
-/// [`Field`](crate::Field) implementations turn a `Place` into what a getter returns.
+/// [`FieldType`](crate::FieldType) implementations turn a `Place` into what a getter returns.
 pub struct Place<'a, F, A> {
     ptr: NonNull<F>,
     _marker: Marker<(&'a (), *mut F), A>,
@@ -139,6 +139,16 @@ impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {
         // `F: IntoBytes` writes no uninitialized byte, and the enclosing struct is `FromBytes`, so
         // it stays valid whatever `F` holds.
         unsafe { self.ptr.as_ptr().write_volatile(value) }
+    }
+
+    /// The same place, seen read-only: backs the getter of a `#[mapped(readonly)]` field.
+    pub fn into_read_only(self) -> Place<'a, F, ReadOnly>
+    where
+        A: Readable,
+    {
+        // SAFETY: the same pointer and lifetime; `A: Readable`, so the bytes grant at least what
+        // `ReadOnly` needs.
+        unsafe { Place::new(self.ptr) }
     }
 
     /// A reference to an atomic field, as the mode allows it to be seen.

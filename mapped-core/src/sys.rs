@@ -8,7 +8,7 @@ use std::ffi::c_void;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::num::NonZeroUsize;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -49,8 +49,16 @@ pub(crate) enum Creation {
     CreateNew,
 }
 
+/// Bytes mapped in front of the struct: a file header written when the file is created and
+/// checked, before anything is mapped, when it is opened.
+pub(crate) struct Prefix<'p> {
+    /// The header of a new file; its length is the prefix's length.
+    pub(crate) bytes: &'p [u8],
+    /// Accepts or rejects the prefix of an existing file.
+    pub(crate) check: &'p dyn Fn(&[u8]) -> Result<(), Error>,
+}
+
 /// Everything needed to map one struct from a file.
-#[derive(Debug, Clone)]
 pub(crate) struct FileRequest<'p> {
     pub(crate) path: &'p Path,
     pub(crate) offset: u64,
@@ -62,6 +70,13 @@ pub(crate) struct FileRequest<'p> {
     pub(crate) mode: u32,
     pub(crate) populate: bool,
     pub(crate) address_hint: Option<NonZeroUsize>,
+    pub(crate) prefix: Option<Prefix<'p>>,
+}
+
+impl FileRequest<'_> {
+    fn prefix_len(&self) -> usize {
+        self.prefix.as_ref().map_or(0, |prefix| prefix.bytes.len())
+    }
 }
 
 /// A live `mmap` region holding one struct; unmapped on drop.
@@ -71,7 +86,8 @@ pub(crate) struct Mapping {
     base: NonNull<c_void>,
     /// Length of the region passed to `mmap`.
     len: NonZeroUsize,
-    /// Distance from `base` to the struct: the offset's remainder within its page.
+    /// Distance from `base` to the struct: the offset's remainder within its page, plus the
+    /// prefix.
     data_offset: usize,
     /// Size of the struct at `base + data_offset`.
     data_len: usize,
@@ -117,7 +133,8 @@ pub(crate) fn map_file(request: &FileRequest<'_>) -> Result<Mapping, Error> {
     };
     let end = request
         .offset
-        .checked_add(request.size as u64)
+        .checked_add(request.prefix_len() as u64)
+        .and_then(|end| end.checked_add(request.size as u64))
         .filter(|end| i64::try_from(*end).is_ok())
         .ok_or_else(overflow)?;
 
@@ -152,17 +169,26 @@ fn size_and_map(
     if created {
         file.set_len(end)
             .map_err(|e| Error::io(Op::Ftruncate, path, e))?;
+        if let Some(prefix) = &request.prefix {
+            file.write_all_at(prefix.bytes, request.offset)
+                .map_err(|e| Error::io(Op::Write, path, e))?;
+        }
     } else if metadata.len() < end {
         return Err(Error::FileTooSmall {
             path: path.to_path_buf(),
             needed: end,
             found: metadata.len(),
         });
+    } else if let Some(prefix) = &request.prefix {
+        let mut found = vec![0; prefix.bytes.len()];
+        file.read_exact_at(&mut found, request.offset)
+            .map_err(|e| Error::io(Op::Read, path, e))?;
+        (prefix.check)(&found)?;
     }
 
     let page = page_size() as u64;
     let map_offset = request.offset - request.offset % page;
-    let data_offset = (request.offset - map_offset) as usize;
+    let data_offset = (request.offset - map_offset) as usize + request.prefix_len();
     let len = NonZeroUsize::new(data_offset + request.size).ok_or_else(|| Error::FileTooSmall {
         path: path.to_path_buf(),
         needed: 1,
@@ -325,6 +351,19 @@ impl Mapping {
             )
         }
         .map_err(|e| Error::io(Op::Msync, &self.path, e))
+    }
+
+    /// `msync` over the whole region: the struct and any header in front of it.
+    pub(crate) fn sync_all(&self, wait: bool) -> Result<(), Error> {
+        let flags = if wait {
+            MsFlags::MS_SYNC
+        } else {
+            MsFlags::MS_ASYNC
+        };
+        // SAFETY: the region is owned by this `Mapping` and `base` is page aligned; msync does not
+        // change memory contents.
+        unsafe { mman::msync(self.base, self.len.get(), flags) }
+            .map_err(|e| Error::io(Op::Msync, &self.path, e))
     }
 
     /// `mprotect` over the whole region.

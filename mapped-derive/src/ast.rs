@@ -2,7 +2,7 @@
 
 use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
 
-use crate::attr::{self, Repr};
+use crate::attr::{self, FieldAttrs, Repr, StructAttrs};
 use crate::ctxt::Ctxt;
 
 pub(crate) struct Input<'a> {
@@ -10,6 +10,7 @@ pub(crate) struct Input<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) vis: &'a Visibility,
     pub(crate) repr: Repr,
+    pub(crate) attrs: StructAttrs,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -19,6 +20,7 @@ pub(crate) struct Field<'a> {
     pub(crate) ty: &'a Type,
     /// For an array field `[E; N]`, its element type `E`.
     pub(crate) element: Option<&'a Type>,
+    pub(crate) attrs: FieldAttrs,
 }
 
 impl<'a> Input<'a> {
@@ -72,6 +74,7 @@ impl<'a> Input<'a> {
                     Type::Array(array) => Some(&*array.elem),
                     _ => None,
                 },
+                attrs: attr::field_attrs(cx, &field.attrs),
             })
             .collect();
         Some(Input {
@@ -79,6 +82,7 @@ impl<'a> Input<'a> {
             ident: &input.ident,
             vis: &input.vis,
             repr: attr::repr(cx, &input.attrs),
+            attrs: attr::struct_attrs(cx, &input.attrs),
             fields,
         })
     }

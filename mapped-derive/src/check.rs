@@ -41,6 +41,23 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
         check_field_type(cx, field.ty);
     }
     check_accessor_names(cx, input);
+    check_header(cx, input);
+}
+
+/// `magic` and `version` only make sense together.
+fn check_header(cx: &Ctxt, input: &Input<'_>) {
+    let attrs = &input.attrs;
+    match (&attrs.magic, &attrs.version) {
+        (Some(magic), None) if !attrs.version_written => cx.push(syn::Error::new(
+            magic.span,
+            "`magic` needs a `version` too, e.g. `#[mapped(magic = b\"MYFORMAT\", version = 1)]`",
+        )),
+        (None, Some(version)) if !attrs.magic_written => cx.push(syn::Error::new(
+            version.span,
+            "`version` needs a `magic` too, e.g. `#[mapped(magic = b\"MYFORMAT\", version = 1)]`",
+        )),
+        _ => {}
+    }
 }
 
 fn check_repr(cx: &Ctxt, input: &Input<'_>) {

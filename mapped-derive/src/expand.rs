@@ -14,6 +14,7 @@ use syn::DeriveInput;
 use crate::ast::{Field, Input};
 use crate::check;
 use crate::ctxt::Ctxt;
+use crate::layout;
 
 pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let cx = Ctxt::new();
@@ -36,9 +37,15 @@ fn expand(input: &Input<'_>) -> TokenStream {
          mode; setters only where the mode `A` is writable."
     );
     let getters = input.fields.iter().map(|field| getter(input, field));
-    let setters = input.fields.iter().map(|field| setter(input, field));
+    let setters = input
+        .fields
+        .iter()
+        .filter(|field| field.attrs.readonly.is_none())
+        .map(|field| setter(input, field));
     let constructors = constructors(ident);
-    let layout_checks = layout_checks(input);
+    let layout_checks = layout::checks(input);
+    let layout_const = layout::layout_const(input);
+    let header_const = layout::header_const(input);
 
     quote! {
         #[doc = #struct_doc]
@@ -51,6 +58,8 @@ fn expand(input: &Input<'_>) -> TokenStream {
             #[automatically_derived]
             impl ::mapped::Mapped for #ident {
                 type Fields<A: ::mapped::Access> = #fields_ident<A>;
+                const LAYOUT: ::mapped::Layout = #layout_const;
+                #header_const
             }
 
             #[automatically_derived]
@@ -68,7 +77,9 @@ fn expand(input: &Input<'_>) -> TokenStream {
             }
 
             #[automatically_derived]
-            impl ::mapped::Field for #ident {
+            impl ::mapped::FieldType for #ident {
+                const SHAPE: ::mapped::Shape =
+                    ::mapped::Shape::Struct(&<#ident as ::mapped::Mapped>::LAYOUT);
                 type Value = #ident;
                 type Get<'a, A: ::mapped::Readable> = ::mapped::View<'a, #ident, ::mapped::ReadOnly>;
                 type Mut<'a, A: ::mapped::Writable> = ::mapped::View<'a, #ident, A>;
@@ -124,7 +135,7 @@ fn fields_ident(input: &Input<'_>) -> syn::Ident {
 }
 
 /// `self.__raw.place::<Ty, OFFSET>()` for a field.
-fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
+pub(crate) fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
     let ident = input.ident;
     let name = field.ident;
     let ty = field.ty;
@@ -151,15 +162,32 @@ fn docs(field: &Field<'_>, what: &str) -> TokenStream {
 fn getter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
     let name = field.ident;
     let ty = field.ty;
-    let place = place(input, field);
-    let docs = docs(field, "Reads field `{}` from the mapping.");
-    let field_trait = quote_spanned!(ty.span()=> ::mapped::Field);
-    // Spanned at the field's type, so a type that is not a `Field` is reported there.
+    let readonly = field.attrs.readonly.is_some();
+    // A `readonly` field is read through a read-only place, so even an atomic cannot be stored to.
+    let (place, mode) = if readonly {
+        let place = place(input, field);
+        (
+            quote_spanned!(ty.span()=> #place.into_read_only()),
+            quote_spanned!(ty.span()=> ::mapped::ReadOnly),
+        )
+    } else {
+        (place(input, field), quote_spanned!(ty.span()=> A))
+    };
+    let docs = docs(
+        field,
+        if readonly {
+            "Reads field `{}` from the mapping. The field is `#[mapped(readonly)]`: it has no setter."
+        } else {
+            "Reads field `{}` from the mapping."
+        },
+    );
+    let field_trait = quote_spanned!(ty.span()=> ::mapped::FieldType);
+    // Spanned at the field's type, so a type that is not a `FieldType` is reported there.
     let mut tokens = quote_spanned! {ty.span()=>
         #docs
         #[inline(always)]
-        pub fn #name(&self) -> <#ty as #field_trait>::Get<'_, A> {
-            <#ty as ::mapped::Field>::get(#place)
+        pub fn #name(&self) -> <#ty as #field_trait>::Get<'_, #mode> {
+            <#ty as ::mapped::FieldType>::get(#place)
         }
     };
     if let Some(element) = field.element {
@@ -174,7 +202,7 @@ fn getter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
             pub fn #at(
                 &self,
                 index: usize,
-            ) -> ::mapped::__private::Option<<#element as ::mapped::Field>::Get<'_, A>> {
+            ) -> ::mapped::__private::Option<<#element as ::mapped::FieldType>::Get<'_, #mode>> {
                 #place.get_element(index)
             }
         });
@@ -194,14 +222,14 @@ fn setter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
     let mut tokens = quote_spanned! {ty.span()=>
         #[doc = #set_doc]
         #[inline(always)]
-        pub fn #set(&self, value: <#ty as ::mapped::Field>::Value) {
-            <#ty as ::mapped::Field>::set(#place, value)
+        pub fn #set(&self, value: <#ty as ::mapped::FieldType>::Value) {
+            <#ty as ::mapped::FieldType>::set(#place, value)
         }
 
         #[doc = #mut_doc]
         #[inline(always)]
-        pub fn #get_mut(&self) -> <#ty as ::mapped::Field>::Mut<'_, A> {
-            <#ty as ::mapped::Field>::get_mut(#place)
+        pub fn #get_mut(&self) -> <#ty as ::mapped::FieldType>::Mut<'_, A> {
+            <#ty as ::mapped::FieldType>::get_mut(#place)
         }
     };
     if let Some(element) = field.element {
@@ -216,7 +244,7 @@ fn setter(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
             pub fn #set_at(
                 &self,
                 index: usize,
-                value: <#element as ::mapped::Field>::Value,
+                value: <#element as ::mapped::FieldType>::Value,
             ) -> ::mapped::__private::Result<(), ::mapped::Error> {
                 #place.set_element(index, value)
             }
@@ -292,54 +320,5 @@ fn constructors(ident: &syn::Ident) -> TokenStream {
                 ::mapped::Handle::<#ident>::options()
             }
         }
-    }
-}
-
-/// Compile-time checks that name the fields at fault: padding between fields and after the last.
-fn layout_checks(input: &Input<'_>) -> TokenStream {
-    let ident = input.ident;
-    let end = |field: &Field<'_>| {
-        let name = field.ident;
-        let ty = field.ty;
-        quote! {
-            ::mapped::__private::offset_of!(#ident, #name) + ::core::mem::size_of::<#ty>()
-        }
-    };
-    let mut checks = Vec::new();
-    for pair in input.fields.windows(2) {
-        let (before, after) = (&pair[0], &pair[1]);
-        let before_end = end(before);
-        let after_name = after.ident;
-        let message = format!(
-            "`{ident}` has padding between `{}` and `{}`: padding bytes are uninitialized, so \
-             they cannot be written to a file; add an explicit field to fill the gap or reorder \
-             the fields",
-            before.ident.unraw(),
-            after.ident.unraw()
-        );
-        checks.push(quote_spanned! {after.ident.span()=>
-            if ::mapped::__private::offset_of!(#ident, #after_name) != #before_end {
-                ::core::panic!(#message);
-            }
-        });
-    }
-    if let Some(last) = input.fields.last() {
-        let last_end = end(last);
-        let last_name = last.ident.unraw();
-        let message = format!(
-            "`{ident}` has padding after its last field `{last_name}`: padding bytes are \
-             uninitialized, so they cannot be written to a file; add an explicit field after \
-             `{last_name}` to fill the gap"
-        );
-        checks.push(quote_spanned! {last.ident.span()=>
-            if ::core::mem::size_of::<#ident>() != #last_end {
-                ::core::panic!(#message);
-            }
-        });
-    }
-    quote! {
-        const _: () = {
-            #(#checks)*
-        };
     }
 }

@@ -7,6 +7,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod layout;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};

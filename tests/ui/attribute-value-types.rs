@@ -1,0 +1,12 @@
+use mapped::Mapped;
+use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+#[mapped(size = "8", align = 3, magic = "MAGIC!!!", version = -1)]
+struct Record {
+    #[mapped(offset, readonly = true)]
+    a: u64,
+}
+
+fn main() {}
