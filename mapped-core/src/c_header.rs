@@ -46,6 +46,16 @@ use crate::layout::{Layout, Mapped, Shape};
 ///
 /// mapped::c_header::<Wide>(); // C11 has no 128-bit integer
 /// ```
+///
+/// ```compile_fail,E0080
+/// # use mapped::Mapped;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Sizes { int: u32, long: u32 }
+///
+/// mapped::c_header::<Sizes>(); // `int` and `long` are C keywords
+/// ```
 pub fn c_header<T: Mapped>() -> String {
     const {
         assert!(
