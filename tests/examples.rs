@@ -1,35 +1,72 @@
 //! Runs each example as a child process, so an example never rots.
 //!
-//! `cargo test` builds the examples before running tests; they sit in `target/<profile>/examples`,
-//! next to the `deps` directory this test binary runs from.
+//! The examples are built once, by `cargo build --examples` from the first test that needs one:
+//! `cargo test` builds them anyway (so that call finds nothing to do), but `cargo test --test
+//! examples` does not, and would otherwise run stale binaries. They sit in
+//! `target/<profile>/examples`, next to the `deps` directory this test binary runs from.
+//!
+//! The examples that fork do it in their own single-threaded process, never in this multi-threaded
+//! test binary, and reap their children before they exit.
 
-use std::path::PathBuf;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// `target/<profile>`, with the examples built.
+fn profile_dir() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let test_exe = std::env::current_exe().expect("current exe");
+        let profile_dir = test_exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("test binary lives in target/<profile>/deps")
+            .to_path_buf();
+        let target_dir = profile_dir.parent().expect("target/<profile> has a parent");
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .args(["build", "--quiet", "--examples", "--manifest-path"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(target_dir);
+        match profile_dir.file_name().and_then(OsStr::to_str) {
+            Some("debug") => {}
+            Some("release") => {
+                cargo.arg("--release");
+            }
+            Some(profile) => {
+                cargo.args(["--profile", profile]);
+            }
+            None => panic!("no profile directory in {}", profile_dir.display()),
+        }
+        let status = cargo.status().expect("run cargo build --examples");
+        assert!(status.success(), "cargo build --examples failed: {status}");
+        profile_dir
+    })
+}
 
 fn example(name: &str) -> PathBuf {
-    let test_exe = std::env::current_exe().expect("current exe");
-    let profile_dir = test_exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary lives in target/<profile>/deps");
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test`, which builds the examples",
-        path.display()
-    );
+    let path = profile_dir().join("examples").join(name);
+    assert!(path.exists(), "{} is missing", path.display());
     path
 }
 
-fn run(name: &str, args: &[&std::ffi::OsStr]) -> String {
+/// Runs an example to completion, whatever its exit status.
+fn run_output(name: &str, args: &[&OsStr]) -> Output {
+    Command::new(example(name))
+        .args(args)
+        .output()
+        .expect("spawn example")
+}
+
+/// Runs an example that must succeed, and returns its standard output.
+fn run(name: &str, args: &[&OsStr]) -> String {
     let Output {
         status,
         stdout,
         stderr,
-    } = Command::new(example(name))
-        .args(args)
-        .output()
-        .expect("spawn example");
+    } = run_output(name, args);
     let stdout = String::from_utf8(stdout).expect("utf-8 output");
     assert!(
         status.success(),
