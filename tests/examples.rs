@@ -106,3 +106,134 @@ fn quickstart_without_a_path_uses_a_temp_file() {
     assert!(out.starts_with("created "), "{out}");
     assert!(out.contains("hits=1"), "{out}");
 }
+
+/// Every example also runs without arguments, on a file in its own temp directory.
+#[test]
+fn every_example_runs_without_a_path() {
+    for name in ["fork_shared", "ints", "msync", "mprotect", "anonymous"] {
+        run(name, &[]);
+    }
+}
+
+#[test]
+fn fork_shared_parent_and_child_see_each_others_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("greeting.txt");
+
+    let out = run("fork_shared", &[path.as_os_str()]);
+    assert_eq!(
+        out,
+        "parent: wrote HELLO through a MAP_SHARED mapping\n\
+         child: reads \"HELLO, world\"\n\
+         child: wrote WORLD\n\
+         parent: reads \"HELLO, WORLD\"\n\
+         file: \"HELLO, WORLD\"\n"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"HELLO, WORLD");
+}
+
+#[test]
+fn fork_shared_private_keeps_the_parents_write_from_the_child_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("greeting.txt");
+
+    let out = run("fork_shared", &[OsStr::new("--private"), path.as_os_str()]);
+    assert_eq!(
+        out,
+        "parent: wrote HELLO through a MAP_PRIVATE mapping\n\
+         child: reads \"hello, world\"\n\
+         child: wrote WORLD\n\
+         parent: reads \"HELLO, world\"\n\
+         file: \"hello, WORLD\"\n"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"hello, WORLD");
+}
+
+#[test]
+fn ints_sizes_the_file_and_the_child_reads_the_fourth() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ints.bin");
+
+    let out = run("ints", &[path.as_os_str()]);
+    assert_eq!(
+        out,
+        format!(
+            "created {} (20 bytes)\n\
+             parent: wrote [0, 1, 2, 3, 4]\n\
+             child: values[3] = Some(3)\n\
+             child: values[5] = None\n\
+             parent: child exited with 0\n",
+            path.display()
+        )
+    );
+    let expected: Vec<u8> = (0..5i32).flat_map(i32::to_ne_bytes).collect();
+    assert_eq!(std::fs::read(&path).unwrap(), expected);
+}
+
+#[test]
+fn ints_never_clobbers_an_existing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ints.bin");
+    std::fs::write(&path, b"precious").unwrap();
+
+    let output = run_output("ints", &[path.as_os_str()]);
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("AlreadyExists"), "{stderr}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+}
+
+#[test]
+fn msync_another_process_reads_each_flushed_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("line.txt");
+
+    let out = run("msync", &[path.as_os_str()]);
+    assert_eq!(
+        out,
+        "after flush(): cat reads \"Hello world\\n\"\n\
+         after flush_async(): cat reads \"Hello World\\n\"\n"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"Hello World\n");
+}
+
+#[test]
+fn mprotect_round_trip_keeps_the_write_made_while_writable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.bin");
+
+    let out = run("mprotect", &[path.as_os_str()]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "read-only: limit=100",
+            "writable: limit=200",
+            "no access: sealed",
+            "read-only again: version=1 limit=200",
+        ]
+    );
+    // EACCES: a shared mapping of a file opened O_RDONLY can never be made writable.
+    assert!(
+        lines[4].starts_with("make_mut on a read-only file: mprotect failed on")
+            && lines[4].ends_with("Permission denied (os error 13)"),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 5, "{out}");
+
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(bytes[..4], 1u32.to_ne_bytes());
+    assert_eq!(bytes[4..], 200u32.to_ne_bytes());
+}
+
+#[test]
+fn anonymous_children_share_memory_and_an_exact_atomic_total() {
+    let out = run("anonymous", &[]);
+    assert_eq!(
+        out,
+        "child: wrote the message\n\
+         parent: read \"hello via mmap!\"\n\
+         parent: 4 children x 100000 increments, counter = 400000\n"
+    );
+}
