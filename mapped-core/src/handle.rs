@@ -388,6 +388,51 @@ impl<T: Mapped, A: Shared> Handle<T, A> {
     }
 }
 
+impl<T: Mapped, A: Readable> Handle<T, A> {
+    /// Copies the whole struct out of the mapping; the same as the generated `load`, for generic
+    /// code.
+    ///
+    /// ```
+    /// # use mapped::{Handle, Mapped};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Debug, PartialEq)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// fn snapshot<T: Mapped>(handle: &Handle<T>) -> T {
+    ///     handle.load()
+    /// }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// stats.set_hits(2);
+    /// assert_eq!(snapshot(&stats), Stats { hits: 2 });
+    /// # Ok(()) }
+    /// ```
+    pub fn load(&self) -> T {
+        self.fields.raw().load()
+    }
+}
+
+impl<T: Mapped, A: Writable> Handle<T, A> {
+    /// Copies `value` into the mapping, whole; the same as the generated `store`, for generic
+    /// code.
+    ///
+    /// ```
+    /// # use mapped::{Handle, Mapped};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let stats = Stats::anonymous()?;
+    /// stats.store(&Stats { hits: 4 });
+    /// assert_eq!(stats.hits(), 4);
+    /// # Ok(()) }
+    /// ```
+    pub fn store(&self, value: &T) {
+        self.fields.raw().store(value)
+    }
+}
+
 impl<T: Mapped, A: Readable> Deref for Handle<T, A> {
     type Target = T::Fields<A>;
 

@@ -6,10 +6,10 @@ use std::sync::atomic::AtomicU64;
 
 use mapped::Mapped;
 use zerocopy::byteorder::{BigEndian, LittleEndian, U16, U32};
-use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// The struct of the contract: 32 bytes.
-#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Debug, PartialEq, Clone, Copy)]
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Immutable, Debug, PartialEq, Clone, Copy)]
 #[repr(C)]
 pub struct Stats {
     pub hits: u64,
