@@ -97,8 +97,8 @@ fn private_writes_stay_in_the_process_that_made_them() {
 }
 
 fn children_counting_on_an_atomic_reach_an_exact_total() {
-    const CHILDREN: u64 = 4;
-    const ADDS: u64 = 50_000;
+    const CHILDREN: u64 = 8;
+    const ADDS: u64 = 1_000_000;
     let counter = Counter::anonymous().unwrap();
     let mut pids = Vec::new();
     for _ in 0..CHILDREN {
