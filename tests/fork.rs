@@ -124,8 +124,49 @@ fn children_counting_on_an_atomic_reach_an_exact_total() {
     assert_eq!(counter.total().load(Ordering::Acquire), CHILDREN * ADDS);
 }
 
+/// 4 KiB: more than the file size limit the child sets.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Page {
+    bytes: [u8; 4096],
+}
+
+fn a_file_size_limit_fails_create_new_cleanly() {
+    let tmp = TempDir::new();
+    let path = tmp.path("page.bin");
+    let code = in_child(|| {
+        use nix::sys::resource::{setrlimit, Resource};
+        use nix::sys::signal::{signal, SigHandler, Signal};
+        setrlimit(Resource::RLIMIT_FSIZE, 1024, 1024).unwrap();
+        // SAFETY: ignoring a signal installs no handler code; without it, exceeding the limit
+        // kills the process (SIGXFSZ) instead of failing the call with EFBIG.
+        unsafe { signal(Signal::SIGXFSZ, SigHandler::SigIgn) }.unwrap();
+        match Page::create_new(&path) {
+            Err(mapped::Error::Io {
+                op: mapped::Op::Ftruncate,
+                source,
+                ..
+            }) if source.raw_os_error() == Some(nix::libc::EFBIG) => {
+                // The half-made file was removed again.
+                i32::from(path.exists())
+            }
+            Err(other) => {
+                eprintln!("unexpected error: {other}");
+                2
+            }
+            Ok(_) => 3,
+        }
+    });
+    assert_eq!(code, 0);
+    assert!(!path.exists());
+}
+
 fn main() -> ExitCode {
-    let cases: [(&str, fn()); 4] = [
+    let cases: [(&str, fn()); 5] = [
+        (
+            "a_file_size_limit_fails_create_new_cleanly",
+            a_file_size_limit_fails_create_new_cleanly,
+        ),
         (
             "child_writes_anonymous_memory_the_parent_reads",
             child_writes_anonymous_memory_the_parent_reads,
