@@ -9,7 +9,8 @@
 //! `SIGSEGV`. Here each `make_*` call consumes the handle and returns one whose type has only the
 //! accessors the new protection allows: a read-only handle has no setters (the compile error is
 //! checked by `tests/ui/example-mprotect-write-read-only.rs`) and a no-access handle has no
-//! accessors at all. A refused `mprotect` is an `Err`, leaving no handle to write through.
+//! accessors at all. A handle from `open_read_only` has no `make_mut` at all: its file was opened
+//! `O_RDONLY`, where C's `mprotect(PROT_WRITE)` would fail with `EACCES` at run time.
 //!
 //! PATH must not exist (`create_new` never clobbers); without it the file goes in a temp directory.
 
@@ -57,11 +58,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     drop(config);
 
-    // A file opened O_RDONLY cannot be mapped writable: the kernel refuses with EACCES, and the
-    // handle is consumed, so nothing is left to write through.
-    match Config::open_read_only(&path)?.make_mut() {
-        Ok(_) => println!("make_mut on a read-only file: allowed"),
-        Err(err) => println!("make_mut on a read-only file: {err}"),
-    }
+    // Opened O_RDONLY: readable, and `reader.make_mut()` would not compile.
+    let reader = Config::open_read_only(&path)?;
+    println!("opened read-only: limit={}", reader.limit());
     Ok(())
 }

@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::io::ErrorKind;
-
 use common::{Stats, TempDir};
 use mapped::{Advice, Error, Op};
 
@@ -26,26 +24,6 @@ fn read_only_no_access_and_back_keep_the_data() -> Result<(), Error> {
     stats.flush()?;
     drop(stats);
     assert_eq!(&std::fs::read(&path).unwrap()[..8], &2u64.to_ne_bytes());
-    Ok(())
-}
-
-#[test]
-fn a_read_only_file_cannot_be_made_writable() -> Result<(), Error> {
-    let tmp = TempDir::new();
-    let path = tmp.path("stats.bin");
-    Stats::create_new(&path)?;
-    let reader = Stats::open_read_only(&path)?;
-    match reader.make_mut().unwrap_err() {
-        Error::Io {
-            op: Op::Mprotect,
-            path: p,
-            source,
-        } => {
-            assert_eq!(p, path);
-            assert_eq!(source.kind(), ErrorKind::PermissionDenied);
-        }
-        other => panic!("expected an mprotect error, got {other:?}"),
-    }
     Ok(())
 }
 

@@ -159,29 +159,6 @@ impl<T: Mapped, A: Access> Handle<T, A> {
         self.reprotect()
     }
 
-    /// Makes the mapping writable again (`mprotect(PROT_READ | PROT_WRITE)`), in the writable mode
-    /// it was opened with: shared stays shared, private stays private.
-    ///
-    /// # Errors
-    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect); in particular `EACCES` for a shared
-    /// mapping of a file opened read-only. The mapping is then unmapped.
-    ///
-    /// ```
-    /// # use mapped::Mapped;
-    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
-    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
-    /// # #[repr(C)]
-    /// # struct Stats { hits: u64 }
-    /// # fn main() -> Result<(), mapped::Error> {
-    /// let frozen = Stats::anonymous()?.make_read_only()?;
-    /// let stats = frozen.make_mut()?;
-    /// stats.set_hits(9);
-    /// # Ok(()) }
-    /// ```
-    pub fn make_mut(self) -> Result<Handle<T, A::Base>, Error> {
-        self.reprotect()
-    }
-
     /// Makes the mapping inaccessible (`mprotect(PROT_NONE)`). The new handle has no accessors;
     /// it keeps the address range reserved until it is made readable again or dropped.
     ///
@@ -283,6 +260,37 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// ```
     pub fn unlock(&self) -> Result<(), Error> {
         self.mapping.unlock()
+    }
+}
+
+impl<T: Mapped, A: Access> Handle<T, A>
+where
+    A::Base: Writable,
+{
+    /// Makes the mapping writable again (`mprotect(PROT_READ | PROT_WRITE)`), in the writable mode
+    /// it was opened with: shared stays shared, private stays private.
+    ///
+    /// Only handles that came from a writable mode have it: a mapping of a file opened read-only
+    /// ([`ReadOnlyFile`](crate::ReadOnlyFile)) could never be made writable.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect) if the kernel refuses; the mapping
+    /// is then unmapped.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// let frozen = Stats::anonymous()?.make_read_only()?;
+    /// let stats = frozen.make_mut()?;
+    /// stats.set_hits(9);
+    /// # Ok(()) }
+    /// ```
+    pub fn make_mut(self) -> Result<Handle<T, A::Base>, Error> {
+        self.reprotect()
     }
 }
 

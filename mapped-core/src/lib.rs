@@ -23,8 +23,8 @@ pub use handle::{Advice, Handle};
 pub use header::HEADER_SIZE;
 pub use layout::{Field, HeaderSpec, Layout, Mapped, Shape};
 pub use mode::{
-    Access, AtomicField, NoAccess, Private, ReadOnly, ReadOnlyAtomic, ReadWrite, Readable, Shared,
-    Writable,
+    Access, AtomicField, NoAccess, Origin, Private, ReadOnly, ReadOnlyAtomic, ReadOnlyFile,
+    ReadWrite, Readable, Shared, Writable,
 };
 pub use options::{OpenOptions, DEFAULT_MODE};
 pub use raw::Place;

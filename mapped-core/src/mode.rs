@@ -3,8 +3,10 @@
 //! A handle's second type parameter is one of [`ReadWrite`], [`Private`], [`ReadOnly`] or
 //! [`NoAccess`]. Accessor methods exist only where the mode allows them, so writing through a
 //! read-only mapping, or reading a `PROT_NONE` one, is a compile error rather than a `SIGSEGV`.
-//! `ReadOnly` and `NoAccess` remember the writable mode they came from (`ReadOnly<Private>` is a
-//! private mapping made read-only), so [`make_mut`](crate::Handle::make_mut) restores it.
+//! `ReadOnly` and `NoAccess` remember where they came from — their [`Origin`] — so
+//! [`make_mut`](crate::Handle::make_mut) restores a writable mode (`ReadOnly<Private>` is a private
+//! mapping made read-only) or, for a file opened read-only ([`ReadOnlyFile`], the default), does
+//! not exist: `mprotect` could never make that mapping writable.
 
 use std::marker::PhantomData;
 
@@ -16,9 +18,9 @@ mod sealed {
 
 /// Any access mode. Implemented only by this crate's mode types.
 pub trait Access: sealed::Sealed + 'static {
-    /// The writable mode this one returns to with `make_mut`.
+    /// Where the mapping came from: the writable mode `make_mut` returns to, or [`ReadOnlyFile`].
     #[doc(hidden)]
-    type Base: Writable;
+    type Base: Origin;
     #[doc(hidden)]
     const PROTECTION: Protection;
     /// `MAP_SHARED` (writes reach the file) rather than `MAP_PRIVATE`.
@@ -41,6 +43,30 @@ pub trait Writable: Readable {}
 /// Modes over a `MAP_SHARED` mapping, which can be flushed to the file.
 pub trait Shared: Access {}
 
+/// Where a read-only or no-access mapping came from: [`ReadWrite`], [`Private`] or
+/// [`ReadOnlyFile`].
+pub trait Origin: sealed::Sealed + 'static {
+    /// `MAP_SHARED` rather than `MAP_PRIVATE`.
+    #[doc(hidden)]
+    const SHARED: bool;
+}
+
+/// The origin of a mapping of a file opened read-only (`open_read_only`,
+/// `options().read_only()`): `MAP_SHARED`, and never writable, so its handles have no
+/// `make_mut`.
+///
+/// ```compile_fail,E0599
+/// # use mapped::Mapped;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// # #[repr(C)]
+/// # struct Stats { hits: u64 }
+/// let reader = Stats::open_read_only("stats.bin").unwrap();
+/// reader.make_mut(); // the file descriptor could never have written
+/// ```
+#[derive(Debug)]
+pub enum ReadOnlyFile {}
+
 /// `PROT_READ | PROT_WRITE` over `MAP_SHARED`: writes reach the file and every process mapping it.
 ///
 /// The default mode of [`Handle`](crate::Handle).
@@ -52,15 +78,16 @@ pub enum ReadWrite {}
 #[derive(Debug)]
 pub enum Private {}
 
-/// `PROT_READ`: getters only. `W` is the writable mode [`make_mut`](crate::Handle::make_mut)
-/// returns to.
+/// `PROT_READ`: getters only. `O` is where the mapping came from: `ReadOnly` (that is,
+/// `ReadOnly<ReadOnlyFile>`) from `open_read_only`, `ReadOnly<ReadWrite>` or `ReadOnly<Private>`
+/// from `make_read_only`, which [`make_mut`](crate::Handle::make_mut) returns to.
 #[derive(Debug)]
-pub struct ReadOnly<W = ReadWrite>(PhantomData<W>, Never);
+pub struct ReadOnly<O = ReadOnlyFile>(PhantomData<O>, Never);
 
-/// `PROT_NONE`: no accessors at all; any access would fault. `W` is the writable mode
-/// [`make_mut`](crate::Handle::make_mut) returns to.
+/// `PROT_NONE`: no accessors at all; any access would fault. `O` is where the mapping came from,
+/// as for [`ReadOnly`].
 #[derive(Debug)]
-pub struct NoAccess<W = ReadWrite>(PhantomData<W>, Never);
+pub struct NoAccess<O = ReadOnlyFile>(PhantomData<O>, Never);
 
 /// Makes the mode structs uninhabited: they exist only as types.
 #[derive(Debug)]
@@ -68,8 +95,21 @@ enum Never {}
 
 impl sealed::Sealed for ReadWrite {}
 impl sealed::Sealed for Private {}
-impl<W: Writable> sealed::Sealed for ReadOnly<W> {}
-impl<W: Writable> sealed::Sealed for NoAccess<W> {}
+impl sealed::Sealed for ReadOnlyFile {}
+impl<O: Origin> sealed::Sealed for ReadOnly<O> {}
+impl<O: Origin> sealed::Sealed for NoAccess<O> {}
+
+impl Origin for ReadWrite {
+    const SHARED: bool = true;
+}
+
+impl Origin for Private {
+    const SHARED: bool = false;
+}
+
+impl Origin for ReadOnlyFile {
+    const SHARED: bool = true;
+}
 
 impl Access for ReadWrite {
     type Base = ReadWrite;
@@ -83,16 +123,16 @@ impl Access for Private {
     const SHARED: bool = false;
 }
 
-impl<W: Writable> Access for ReadOnly<W> {
-    type Base = W;
+impl<O: Origin> Access for ReadOnly<O> {
+    type Base = O;
     const PROTECTION: Protection = Protection::Read;
-    const SHARED: bool = W::SHARED;
+    const SHARED: bool = O::SHARED;
 }
 
-impl<W: Writable> Access for NoAccess<W> {
-    type Base = W;
+impl<O: Origin> Access for NoAccess<O> {
+    type Base = O;
     const PROTECTION: Protection = Protection::None;
-    const SHARED: bool = W::SHARED;
+    const SHARED: bool = O::SHARED;
 }
 
 impl Readable for ReadWrite {
@@ -109,7 +149,7 @@ impl Readable for Private {
     }
 }
 
-impl<W: Writable> Readable for ReadOnly<W> {
+impl<O: Origin> Readable for ReadOnly<O> {
     type Atomic<'a, T: AtomicField + 'a> = &'a ReadOnlyAtomic<T>;
     fn atomic<T: AtomicField>(atomic: &T) -> &ReadOnlyAtomic<T> {
         ReadOnlyAtomic::wrap(atomic)
@@ -121,7 +161,9 @@ impl Writable for Private {}
 
 impl Shared for ReadWrite {}
 impl Shared for ReadOnly<ReadWrite> {}
+impl Shared for ReadOnly<ReadOnlyFile> {}
 impl Shared for NoAccess<ReadWrite> {}
+impl Shared for NoAccess<ReadOnlyFile> {}
 
 /// The standard atomic integer types, which may be fields of a mapped struct.
 pub trait AtomicField: sealed::Sealed + Sync + 'static {

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::handle::Handle;
 use crate::header;
 use crate::layout::Mapped;
-use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Writable};
+use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
 use crate::sys::{self, Creation, FileRequest, Prefix};
 
 /// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
@@ -435,8 +435,8 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
     }
 }
 
-impl<T: Mapped, W: Writable> OpenOptions<T, W> {
-    /// Maps read-only (`PROT_READ`): the handle gets getters only. For a private mapping,
+impl<T: Mapped> OpenOptions<T, Private> {
+    /// Maps a private mapping read-only (`PROT_READ`): the handle gets getters only, and
     /// `make_mut` later returns a private handle.
     ///
     /// ```
@@ -455,12 +455,33 @@ impl<T: Mapped, W: Writable> OpenOptions<T, W> {
     /// assert_eq!(std::fs::read(&path)?, [0; 8]);
     /// # Ok(()) }
     /// ```
-    pub fn read_only(self) -> OpenOptions<T, ReadOnly<W>> {
+    pub fn read_only(self) -> OpenOptions<T, ReadOnly<Private>> {
         self.with_mode()
     }
 }
 
 impl<T: Mapped> OpenOptions<T, ReadWrite> {
+    /// Opens the file read-only and maps it `PROT_READ`, shared: the handle gets getters only,
+    /// sees other processes' writes, and has no `make_mut` (the descriptor could never write).
+    ///
+    /// ```
+    /// # use mapped::{Handle, Mapped, ReadOnly};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// # Stats::create_new(&path)?;
+    /// let reader: Handle<Stats, ReadOnly> = Stats::options().read_only().offset(0).open(&path)?;
+    /// assert_eq!(reader.hits(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn read_only(self) -> OpenOptions<T, ReadOnly> {
+        self.with_mode()
+    }
+
     /// Maps copy-on-write (`MAP_PRIVATE`): writes never reach the file.
     ///
     /// ```
