@@ -30,6 +30,16 @@ pub enum Op {
     Mlock,
     /// `munlock(2)`: [`unlock`](crate::Handle::unlock).
     Munlock,
+    /// `flock(2)`: taking a [`MappedVec`](crate::MappedVec) writer's lock (other than finding it
+    /// taken, which is [`Error::Locked`]).
+    Lock,
+    /// `fallocate(2)` (or writing zeros where it is missing): reserving disk space before a
+    /// [`MappedVec`](crate::MappedVec) grows. `ENOSPC` when the disk is full.
+    Allocate,
+    /// `mremap(2)` (or a fresh `mmap` where it is missing): following a file that grew.
+    Remap,
+    /// `fdatasync(2)`: [`MappedVec::flush`](crate::MappedVec::flush).
+    Fsync,
 }
 
 impl Op {
@@ -46,6 +56,10 @@ impl Op {
             Op::Madvise => "madvise",
             Op::Mlock => "mlock",
             Op::Munlock => "munlock",
+            Op::Lock => "flock",
+            Op::Allocate => "fallocate",
+            Op::Remap => "mremap",
+            Op::Fsync => "fdatasync",
         }
     }
 }
@@ -126,11 +140,12 @@ pub enum Error {
         /// The path.
         path: PathBuf,
     },
-    /// An array element index past the end of the array.
+    /// An index past the end of an array field, a [`MappedVec`](crate::MappedVec) or a
+    /// [`MappedSlice`](crate::MappedSlice); nothing was written.
     IndexOutOfBounds {
         /// The index asked for.
         index: usize,
-        /// The array's length.
+        /// The array's (or the records') length.
         len: usize,
     },
     /// The file does not start with the struct's magic bytes: it is not a file of this format.
@@ -167,6 +182,34 @@ pub enum Error {
         found_size: u64,
         /// The file's struct was written in the other byte order.
         foreign_byte_order: bool,
+    },
+    /// Another [`MappedVec`](crate::MappedVec) holds the file open for writing, in this process
+    /// or another: there is one writer at a time. Opening read-only always works.
+    Locked {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file's size is not a whole number of records, so it cannot be a
+    /// [`MappedSlice`](crate::MappedSlice) of this record type. It was not mapped.
+    NotWholeRecords {
+        /// The file.
+        path: PathBuf,
+        /// The file's size in bytes.
+        file_size: u64,
+        /// The size of one record.
+        record_size: usize,
+    },
+    /// A field of a record file's header holds a value this build cannot accept, though the magic
+    /// and the record type match: the header is corrupt. The file was not mapped or modified.
+    BadHeader {
+        /// The file.
+        path: PathBuf,
+        /// The header field.
+        field: &'static str,
+        /// The value found in the file.
+        found: u64,
+        /// The value this build expects.
+        expected: u64,
     },
     /// A byte range (for a range flush) that does not lie within the mapped struct.
     RangeOutOfBounds {
@@ -269,8 +312,34 @@ impl fmt::Display for Error {
                     )
                 }
             }
+            Error::Locked { path } => write!(
+                f,
+                "{} is locked: another MappedVec has it open for writing (open it read-only to \
+                 follow that writer)",
+                DisplayPath(path)
+            ),
+            Error::NotWholeRecords {
+                path,
+                file_size,
+                record_size,
+            } => write!(
+                f,
+                "{} holds {file_size} bytes, which is not a whole number of {record_size}-byte \
+                 records",
+                DisplayPath(path)
+            ),
+            Error::BadHeader {
+                path,
+                field,
+                found,
+                expected,
+            } => write!(
+                f,
+                "{} has a corrupt record header: {field} is {found}, expected {expected}",
+                DisplayPath(path)
+            ),
             Error::IndexOutOfBounds { index, len } => {
-                write!(f, "index {index} is out of bounds for an array of {len}")
+                write!(f, "index {index} is out of bounds for a length of {len}")
             }
             Error::RangeOutOfBounds {
                 path,
@@ -303,7 +372,10 @@ impl From<Error> for io::Error {
             Error::FileTooSmall { .. } => io::ErrorKind::UnexpectedEof,
             Error::BadMagic { .. }
             | Error::VersionMismatch { .. }
-            | Error::LayoutMismatch { .. } => io::ErrorKind::InvalidData,
+            | Error::LayoutMismatch { .. }
+            | Error::NotWholeRecords { .. }
+            | Error::BadHeader { .. } => io::ErrorKind::InvalidData,
+            Error::Locked { .. } => io::ErrorKind::WouldBlock,
             _ => io::ErrorKind::InvalidInput,
         };
         io::Error::new(kind, err)
@@ -335,7 +407,10 @@ impl Error {
             | Error::BadMagic { path, .. }
             | Error::VersionMismatch { path, .. }
             | Error::LayoutMismatch { path, .. }
-            | Error::RangeOutOfBounds { path, .. } => Some(path),
+            | Error::RangeOutOfBounds { path, .. }
+            | Error::Locked { path }
+            | Error::NotWholeRecords { path, .. }
+            | Error::BadHeader { path, .. } => Some(path),
             Error::IndexOutOfBounds { .. } => None,
         }
     }

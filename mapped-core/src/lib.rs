@@ -13,7 +13,9 @@ mod layout;
 mod mode;
 mod options;
 mod raw;
+mod slice;
 mod sys;
+mod vec;
 mod view;
 
 pub use c_header::c_header;
@@ -28,6 +30,9 @@ pub use mode::{
 };
 pub use options::{OpenOptions, DEFAULT_MODE};
 pub use raw::Place;
+pub use slice::region::Records;
+pub use slice::MappedSlice;
+pub use vec::MappedVec;
 pub use view::View;
 
 /// What generated code names; not a public API.

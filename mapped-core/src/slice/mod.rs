@@ -1,0 +1,463 @@
+//! `MappedSlice`: a whole headerless file as a fixed-length array of records.
+
+pub(crate) mod region;
+
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::size_of;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::field::FieldType;
+use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Shared, Writable};
+use crate::sys::{Creation, Protection, RecordFile};
+
+use region::{Records, Region};
+
+/// A whole file seen as a fixed-length array of `T`: the typed form of "map this file of ints".
+///
+/// The file has no header: its length is its size divided by `size_of::<T>()`, which must divide
+/// it exactly. `T` is any field type: `MappedSlice<u8>` maps an arbitrary file byte by byte,
+/// `MappedSlice<i32>` a file of native-endian ints, `MappedSlice<U32<BigEndian>>` one of
+/// big-endian ints, and a struct deriving `Mapped` gives views with its accessors. The mode `A` is
+/// [`ReadWrite`] (`MAP_SHARED`, writes reach the file), [`ReadOnly`] or [`Private`]
+/// (copy-on-write).
+///
+/// Elements are copied in and out with volatile reads and writes, like every accessor of this
+/// crate, so another process may write the file meanwhile. An empty file is a slice of length 0
+/// (nothing is mapped: `mmap` refuses length 0). The length is fixed: to grow a file of records,
+/// use [`MappedVec`](crate::MappedVec).
+///
+/// ```
+/// use mapped::MappedSlice;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("ints.bin");
+/// std::fs::write(&path, [10i32, 20, 30].map(i32::to_ne_bytes).concat())?;
+/// let ints = MappedSlice::<i32>::open(&path)?;
+/// assert_eq!(ints.len(), 3);
+/// ints.set(1, -20)?;
+/// assert_eq!(ints.to_vec(), [10, -20, 30]);
+/// assert_eq!(std::fs::read(&path)?[4..8], (-20i32).to_ne_bytes());
+/// # Ok(()) }
+/// ```
+///
+/// A slice can move to another thread but not be shared between threads (`Send`, not `Sync`),
+/// because [`set`](Self::set) takes `&self`, like [`Cell`]'s:
+///
+/// ```compile_fail,E0277
+/// # use mapped::MappedSlice;
+/// fn assert_sync<T: Sync>(_: &T) {}
+/// let ints = MappedSlice::<i32>::open("ints.bin").unwrap();
+/// assert_sync(&ints);
+/// ```
+pub struct MappedSlice<T, A = ReadWrite> {
+    region: Region<T, A>,
+    len: usize,
+    path: std::path::PathBuf,
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+impl<T: FieldType> MappedSlice<T, ReadWrite> {
+    /// Maps an existing file read-write, `MAP_SHARED`: writes reach the file and every process
+    /// mapping it.
+    ///
+    /// # Errors
+    /// [`Error::NotWholeRecords`] if the file's size is not a multiple of `size_of::<T>()`;
+    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open` or `mmap`. A rejected file is not
+    /// modified.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("bytes.bin");
+    /// std::fs::write(&path, b"hello")?;
+    /// let bytes = MappedSlice::<u8>::open(&path)?;
+    /// bytes.set(0, b'j')?;
+    /// assert_eq!(std::fs::read(&path)?, b"jello");
+    /// # Ok(()) }
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::open_as(path.as_ref(), Creation::OpenExisting, None)
+    }
+
+    /// Creates `path` (failing if it exists) holding `len` zeroed records, with its disk space
+    /// reserved, mode `0600`, and maps it read-write.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Open`](crate::Op::Open) (`EEXIST` if the file exists),
+    /// [`Op::Allocate`](crate::Op::Allocate) (`ENOSPC`) or [`Op::Mmap`](crate::Op::Mmap);
+    /// [`Error::OffsetOverflow`] if `len` records do not fit in a file. A file this call created is
+    /// removed again if a later step fails.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("counts.bin");
+    /// let counts = MappedSlice::<u64>::create_new(&path, 4)?;
+    /// counts.set(3, 7)?;
+    /// assert_eq!(counts.to_vec(), [0, 0, 0, 7]);
+    /// assert_eq!(std::fs::metadata(&path)?.len(), 32);
+    /// assert!(MappedSlice::<u64>::create_new(&path, 4).is_err()); // never clobbers
+    /// # Ok(()) }
+    /// ```
+    pub fn create_new(path: impl AsRef<Path>, len: usize) -> Result<Self, Error> {
+        Self::open_as(path.as_ref(), Creation::CreateNew, Some(len))
+    }
+
+    /// Maps an existing file read-only (`PROT_READ`, `MAP_SHARED`): getters only, and other
+    /// processes' writes show through. The file only needs read permission.
+    ///
+    /// # Errors
+    /// As for [`open`](Self::open).
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("ints.bin");
+    /// std::fs::write(&path, 5u32.to_ne_bytes())?;
+    /// let ints = MappedSlice::<u32>::open_read_only(&path)?;
+    /// assert_eq!(ints.get(0), Some(5));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A read-only slice has no setters:
+    ///
+    /// ```compile_fail,E0599
+    /// # use mapped::MappedSlice;
+    /// let ints = MappedSlice::<u32>::open_read_only("ints.bin").unwrap();
+    /// ints.set(0, 1);
+    /// ```
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<MappedSlice<T, ReadOnly>, Error> {
+        MappedSlice::open_as(path.as_ref(), Creation::OpenExisting, None)
+    }
+
+    /// Maps an existing file copy-on-write (`MAP_PRIVATE`): setters work, but what they write
+    /// stays in this process and never reaches the file. The file only needs read permission.
+    ///
+    /// # Errors
+    /// As for [`open`](Self::open).
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("bytes.bin");
+    /// std::fs::write(&path, b"abc")?;
+    /// let scratch = MappedSlice::<u8>::open_private(&path)?;
+    /// scratch.set(0, b'x')?;
+    /// assert_eq!(scratch.to_vec(), b"xbc");
+    /// assert_eq!(std::fs::read(&path)?, b"abc");
+    /// # Ok(()) }
+    /// ```
+    pub fn open_private(path: impl AsRef<Path>) -> Result<MappedSlice<T, Private>, Error> {
+        MappedSlice::open_as(path.as_ref(), Creation::OpenExisting, None)
+    }
+}
+
+impl<T: FieldType, A: Access> MappedSlice<T, A> {
+    /// Opens and maps `path` in mode `A`; `new_len` records for a new file.
+    fn open_as(path: &Path, creation: Creation, new_len: Option<usize>) -> Result<Self, Error> {
+        let writable = A::SHARED && A::PROTECTION == Protection::ReadWrite;
+        let file = RecordFile::open(
+            path,
+            writable || creation != Creation::OpenExisting,
+            creation,
+        )?;
+        let result = Self::map(&file, new_len);
+        if result.is_err() {
+            file.remove_created();
+        }
+        result
+    }
+
+    fn map(file: &RecordFile, new_len: Option<usize>) -> Result<Self, Error> {
+        let path = file.path();
+        let record_size = size_of::<T>();
+        if let (true, Some(len)) = (file.created(), new_len) {
+            let bytes = len
+                .checked_mul(record_size)
+                .ok_or_else(|| Error::OffsetOverflow {
+                    path: path.to_path_buf(),
+                    offset: 0,
+                    size: usize::MAX,
+                })?;
+            file.allocate(0, bytes as u64)?;
+        }
+        let file_size = file.size()?;
+        if file_size % record_size as u64 != 0 {
+            return Err(Error::NotWholeRecords {
+                path: path.to_path_buf(),
+                file_size,
+                record_size,
+            });
+        }
+        let size = usize::try_from(file_size).map_err(|_| Error::OffsetOverflow {
+            path: path.to_path_buf(),
+            offset: 0,
+            size: usize::MAX,
+        })?;
+        let region = Region::map(file, size, 0)?;
+        Ok(MappedSlice {
+            len: region.capacity(),
+            region,
+            path: path.to_path_buf(),
+            _not_sync: PhantomData,
+        })
+    }
+
+    /// The number of records: the file's size divided by `size_of::<T>()`.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("pairs.bin");
+    /// std::fs::write(&path, [0u8; 24])?;
+    /// assert_eq!(MappedSlice::<u64>::open(&path)?.len(), 3);
+    /// assert_eq!(MappedSlice::<[u32; 2]>::open(&path)?.len(), 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the file holds no records (it is empty).
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("empty.bin");
+    /// std::fs::write(&path, b"")?;
+    /// let empty = MappedSlice::<u64>::open(&path)?;
+    /// assert!(empty.is_empty() && empty.get(0).is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The mapped file's path.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("bytes.bin");
+    /// # std::fs::write(&path, b"x")?;
+    /// assert_eq!(MappedSlice::<u8>::open(&path)?.path(), path);
+    /// # Ok(()) }
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl<T: FieldType, A: Readable> MappedSlice<T, A> {
+    /// Record `index` as a getter returns it: the value for a scalar, a read view for a struct
+    /// deriving `Mapped`. `None` past the end.
+    ///
+    /// ```
+    /// use mapped::{Mapped, MappedSlice};
+    /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    ///
+    /// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// #[repr(C)]
+    /// struct Point { x: f32, y: f32 }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("points.bin");
+    /// std::fs::write(&path, [1.0f32, 2.0, 3.0, 4.0].map(f32::to_ne_bytes).concat())?;
+    /// let points = MappedSlice::<Point>::open_read_only(&path)?;
+    /// assert_eq!(points.get(1).unwrap().y(), 4.0);
+    /// assert!(points.get(2).is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, index: usize) -> Option<T::Get<'_, A>> {
+        self.place(index).map(T::get)
+    }
+
+    /// A copy of record `index`, or `None` past the end.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("pairs.bin");
+    /// std::fs::write(&path, [1u16, 2, 3, 4].map(u16::to_ne_bytes).concat())?;
+    /// let pairs = MappedSlice::<[u16; 2]>::open_read_only(&path)?;
+    /// assert_eq!(pairs.load(1), Some([3, 4]));
+    /// assert_eq!(pairs.load(2), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn load(&self, index: usize) -> Option<T> {
+        self.place(index).map(|place| place.read())
+    }
+
+    /// Iterates over the records, yielding what [`get`](Self::get) returns.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("bytes.bin");
+    /// std::fs::write(&path, [1u8, 2, 3])?;
+    /// let bytes = MappedSlice::<u8>::open_read_only(&path)?;
+    /// assert_eq!(bytes.iter().map(u32::from).sum::<u32>(), 6);
+    /// for byte in &bytes {
+    ///     assert!(byte > 0);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn iter(&self) -> Records<'_, T, A> {
+        self.region.iter(self.len)
+    }
+
+    /// Copies every record out.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("ints.bin");
+    /// std::fs::write(&path, [7u64, 8].map(u64::to_ne_bytes).concat())?;
+    /// assert_eq!(MappedSlice::<u64>::open_read_only(&path)?.to_vec(), [7, 8]);
+    /// # Ok(()) }
+    /// ```
+    pub fn to_vec(&self) -> Vec<T> {
+        (0..self.len)
+            .filter_map(|index| self.place(index))
+            .map(|place| place.read())
+            .collect()
+    }
+
+    fn place(&self, index: usize) -> Option<crate::Place<'_, T, A>> {
+        if index >= self.len {
+            return None;
+        }
+        self.region.record(index)
+    }
+}
+
+impl<T: FieldType, A: Writable> MappedSlice<T, A> {
+    /// Record `index` for writing, as `f_mut()` returns a field: [`FieldMut`](crate::FieldMut)
+    /// for a scalar, a writable view for a struct. `None` past the end.
+    ///
+    /// ```
+    /// use mapped::{Mapped, MappedSlice};
+    /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    ///
+    /// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// #[repr(C)]
+    /// struct Point { x: f32, y: f32 }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("points.bin");
+    /// let points = MappedSlice::<Point>::create_new(&path, 2)?;
+    /// points.get_mut(1).unwrap().set_x(5.0);
+    /// assert_eq!(points.get(1).unwrap().x(), 5.0);
+    /// # Ok(()) }
+    /// ```
+    pub fn get_mut(&self, index: usize) -> Option<T::Mut<'_, A>> {
+        self.place(index).map(T::get_mut)
+    }
+
+    /// Writes record `index`.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfBounds`] if `index >= len()`; nothing is written.
+    ///
+    /// ```
+    /// # use mapped::{Error, MappedSlice};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("ints.bin");
+    /// let ints = MappedSlice::<i64>::create_new(&path, 2)?;
+    /// ints.set(0, -1)?;
+    /// assert!(matches!(ints.set(2, 1), Err(Error::IndexOutOfBounds { index: 2, len: 2 })));
+    /// # Ok(()) }
+    /// ```
+    pub fn set(&self, index: usize, value: T::Value) -> Result<(), Error> {
+        let place = self.place(index).ok_or(Error::IndexOutOfBounds {
+            index,
+            len: self.len,
+        })?;
+        T::set(place, value);
+        Ok(())
+    }
+}
+
+impl<T: FieldType, A: Readable + Shared> MappedSlice<T, A> {
+    /// Writes the dirty pages to the file and waits for the device (`msync(MS_SYNC)`): once it
+    /// returns, the data survives a crash of the machine.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Msync`](crate::Op::Msync), e.g. `EIO` from the device.
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("ints.bin");
+    /// let ints = MappedSlice::<u32>::create_new(&path, 1)?;
+    /// ints.set(0, 9)?;
+    /// ints.flush()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A private slice has nothing to flush:
+    ///
+    /// ```compile_fail,E0599
+    /// # use mapped::MappedSlice;
+    /// let scratch = MappedSlice::<u8>::open_private("bytes.bin").unwrap();
+    /// scratch.flush().unwrap();
+    /// ```
+    pub fn flush(&self) -> Result<(), Error> {
+        self.region.sync(true)
+    }
+
+    /// Starts writing the dirty pages to the file without waiting (`msync(MS_ASYNC)`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Msync`](crate::Op::Msync).
+    ///
+    /// ```
+    /// # use mapped::MappedSlice;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("ints.bin");
+    /// MappedSlice::<u32>::create_new(&path, 1)?.flush_async()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn flush_async(&self) -> Result<(), Error> {
+        self.region.sync(false)
+    }
+}
+
+impl<'a, T: FieldType + 'a, A: Readable> IntoIterator for &'a MappedSlice<T, A> {
+    type Item = T::Get<'a, A>;
+    type IntoIter = Records<'a, T, A>;
+
+    fn into_iter(self) -> Records<'a, T, A> {
+        self.iter()
+    }
+}
+
+impl<T, A> fmt::Debug for MappedSlice<T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MappedSlice")
+            .field("type", &std::any::type_name::<T>())
+            .field("mode", &std::any::type_name::<A>())
+            .field("path", &self.path)
+            .field("len", &self.len)
+            .finish()
+    }
+}

@@ -1,0 +1,277 @@
+//! `Region`: a whole file mapped as a run of records, and the iterator over them.
+//!
+//! This is where [`MappedSlice`](crate::MappedSlice) and [`MappedVec`](crate::MappedVec) get
+//! their typed pointers, and the only `unsafe` behind either. A `Region` maps the file itself,
+//! with the protection its mode names, and remaps only through `&mut self`; every [`Place`] it
+//! hands out borrows it. So a place is always in bounds of a live mapping with the right
+//! protection, which is all [`Place`]'s safe methods rely on.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::Error;
+use crate::field::FieldType;
+use crate::mode::{Access, Readable, Writable};
+use crate::raw::Place;
+use crate::sys::{Mapping, RecordFile};
+
+/// The first `len` bytes of a file, mapped with mode `A`'s protection: a header of `data_offset`
+/// bytes, then `capacity` records of type `T`.
+///
+/// Invariants: `data_offset + capacity * size_of::<T>()` bytes are mapped (none when `mapping` is
+/// `None`, which is how an empty file is held: `mmap` of length 0 is an error); the address
+/// `data_offset` bytes in is aligned for `T`, and the start of the mapping (page aligned) for
+/// `u64`.
+pub(crate) struct Region<T, A> {
+    mapping: Option<Mapping>,
+    data_offset: usize,
+    capacity: usize,
+    _marker: PhantomData<fn() -> (T, A)>,
+}
+
+impl<T, A> Region<T, A> {
+    /// Bytes mapped, header included.
+    pub(crate) fn mapped_len(&self) -> usize {
+        self.mapping.as_ref().map_or(0, Mapping::data_len)
+    }
+
+    /// How many whole records the mapping holds.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+impl<T: FieldType, A: Access> Region<T, A> {
+    /// Maps the first `len` bytes of `file`, which holds at least that many, with `A`'s
+    /// protection. Records start `data_offset` bytes in.
+    ///
+    /// # Errors
+    /// [`Error::FileTooSmall`] if `len < data_offset`; [`Error::Misaligned`] if records there
+    /// would be misaligned (only for alignments above the page size); [`Error::Io`] from `mmap`.
+    pub(crate) fn map(file: &RecordFile, len: usize, data_offset: usize) -> Result<Self, Error> {
+        const { assert!(size_of::<T>() > 0, "records must not be zero-sized") }
+        let mapping = match NonZeroUsize::new(len) {
+            Some(len) => Some(file.map(len, A::PROTECTION, A::SHARED)?),
+            None => None,
+        };
+        let mut region = Region {
+            mapping,
+            data_offset,
+            capacity: 0,
+            _marker: PhantomData,
+        };
+        region.measure(file)?;
+        Ok(region)
+    }
+
+    /// Grows (or shrinks) the mapping to the file's first `len` bytes, which the file holds.
+    /// `&mut self`: no place borrowed from the old mapping survives the move.
+    ///
+    /// # Errors
+    /// As for [`map`](Self::map); on error the region is as it was.
+    pub(crate) fn remap(&mut self, file: &RecordFile, len: usize) -> Result<(), Error> {
+        let Some(new_len) = NonZeroUsize::new(len) else {
+            self.mapping = None;
+            return self.measure(file);
+        };
+        match &mut self.mapping {
+            Some(mapping) => mapping.remap(file, new_len, A::PROTECTION, A::SHARED)?,
+            None => self.mapping = Some(file.map(new_len, A::PROTECTION, A::SHARED)?),
+        }
+        self.measure(file)
+    }
+
+    /// Checks the invariants for the current mapping and sets `capacity`; with no mapping, or on
+    /// error, the capacity is 0.
+    fn measure(&mut self, file: &RecordFile) -> Result<(), Error> {
+        self.capacity = 0;
+        let len = self.mapped_len();
+        if len < self.data_offset {
+            return Err(Error::FileTooSmall {
+                path: file.path().to_path_buf(),
+                needed: self.data_offset as u64,
+                found: len as u64,
+            });
+        }
+        if let Some(mapping) = &self.mapping {
+            let base = mapping.data().as_ptr() as usize;
+            let records = base.wrapping_add(self.data_offset);
+            if base % align_of::<u64>() != 0 || records % align_of::<T>() != 0 {
+                // Only possible for an alignment above the page size, which mmap does not promise.
+                return Err(Error::Misaligned {
+                    path: file.path().to_path_buf(),
+                    offset: self.data_offset as u64,
+                    align: align_of::<T>(),
+                });
+            }
+        }
+        self.capacity = (len - self.data_offset) / size_of::<T>();
+        Ok(())
+    }
+
+    /// Record `index`, or `None` past the mapping's capacity. Callers that keep a length of their
+    /// own check it first; this check is what keeps a wrong length from reaching memory.
+    pub(crate) fn record(&self, index: usize) -> Option<Place<'_, T, A>> {
+        if index >= self.capacity {
+            return None;
+        }
+        let mapping = self.mapping.as_ref()?;
+        // `index < capacity`, so these cannot overflow: the record ends within the mapping.
+        let offset = self.data_offset + index * size_of::<T>();
+        // SAFETY: `offset + size_of::<T>() <= data_offset + capacity * size_of::<T>()`, which is
+        // within the mapping (the invariant), so the pointer stays inside that allocation.
+        let ptr = unsafe { mapping.data().add(offset) };
+        // SAFETY: the record lies within the mapping (above); it is aligned, since the first
+        // record is (the invariant) and `size_of::<T>()` is a multiple of `T`'s alignment; the
+        // mapping was made with `A`'s protection (in `map`/`remap`), and it stays mapped for as
+        // long as the `Place` lives, because the place borrows `self` and only `remap` (by
+        // `&mut self`) or drop unmap it.
+        Some(unsafe { Place::new(ptr.cast::<T>()) })
+    }
+
+    /// The `u64` at `offset` in the header, or `None` unless it lies wholly within the header
+    /// and is aligned.
+    fn header_word(&self, offset: usize) -> Option<Place<'_, AtomicU64, A>> {
+        let end = offset.checked_add(size_of::<u64>())?;
+        if end > self.data_offset || offset % align_of::<u64>() != 0 {
+            return None;
+        }
+        let mapping = self.mapping.as_ref()?;
+        // SAFETY: `end <= data_offset <= mapped length` (the invariant), so the word lies within
+        // the mapping.
+        let ptr = unsafe { mapping.data().add(offset) };
+        // SAFETY: in bounds (above); aligned, because the mapping's start is (the invariant) and
+        // `offset` is a multiple of 8; mapped with `A`'s protection and borrowed from `self`, as
+        // for `record`. `AtomicU64` has the size and alignment of `u64`.
+        Some(unsafe { Place::new(ptr.cast::<AtomicU64>()) })
+    }
+
+    /// Syncs the whole mapping to the file (`msync`); nothing to do for an empty file.
+    pub(crate) fn sync(&self, wait: bool) -> Result<(), Error> {
+        match &self.mapping {
+            Some(mapping) => mapping.sync_all(wait),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<T: FieldType, A: Readable> Region<T, A> {
+    /// Loads the header word at `offset` with `Acquire` ordering: every write made before the
+    /// `Release` store that put the value there is visible afterwards.
+    ///
+    /// # Panics
+    /// If `offset` does not name a word of the header (a bug in the caller).
+    pub(crate) fn load_word(&self, offset: usize) -> u64 {
+        self.header_word(offset)
+            .expect("a word within the header")
+            .into_read_only()
+            .into_atomic()
+            .load(Ordering::Acquire)
+    }
+
+    /// Iterates over records `0..len`, `len` at most the capacity.
+    pub(crate) fn iter(&self, len: usize) -> Records<'_, T, A> {
+        Records {
+            region: self,
+            front: 0,
+            back: len.min(self.capacity),
+        }
+    }
+}
+
+impl<T: FieldType, A: Writable> Region<T, A> {
+    /// Stores `value` into the header word at `offset` with `Release` ordering: a reader that
+    /// loads it with `Acquire` sees every write made before.
+    ///
+    /// # Panics
+    /// As for [`load_word`](Self::load_word).
+    pub(crate) fn store_word(&self, offset: usize, value: u64) {
+        self.header_word(offset)
+            .expect("a word within the header")
+            .into_writable_atomic()
+            .store(value, Ordering::Release)
+    }
+}
+
+impl<T, A> fmt::Debug for Region<T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Region")
+            .field("data_offset", &self.data_offset)
+            .field("capacity", &self.capacity)
+            .finish()
+    }
+}
+
+/// An iterator over the records of a [`MappedVec`](crate::MappedVec) or a
+/// [`MappedSlice`](crate::MappedSlice), yielding what their `get` returns: the value for a
+/// scalar record, a read view for a struct.
+///
+/// ```
+/// use mapped::MappedSlice;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("ints.bin");
+/// std::fs::write(&path, [1u16, 2, 3].map(u16::to_ne_bytes).concat())?;
+/// let ints = MappedSlice::<u16>::open_read_only(&path)?;
+/// let mut records = ints.iter();
+/// assert_eq!(records.len(), 3);
+/// assert_eq!(records.next_back(), Some(3));
+/// assert_eq!(records.collect::<Vec<_>>(), [1, 2]);
+/// # Ok(()) }
+/// ```
+pub struct Records<'a, T, A> {
+    region: &'a Region<T, A>,
+    front: usize,
+    back: usize,
+}
+
+impl<'a, T: FieldType + 'a, A: Readable> Iterator for Records<'a, T, A> {
+    type Item = T::Get<'a, A>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.front >= self.back {
+            return None;
+        }
+        let place = self.region.record(self.front)?;
+        self.front += 1;
+        Some(T::get(place))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = self.back - self.front;
+        (len, Some(len))
+    }
+
+    fn nth(&mut self, n: usize) -> Option<Self::Item> {
+        self.front = self.front.saturating_add(n).min(self.back);
+        self.next()
+    }
+}
+
+impl<'a, T: FieldType + 'a, A: Readable> DoubleEndedIterator for Records<'a, T, A> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.front >= self.back {
+            return None;
+        }
+        let place = self.region.record(self.back - 1)?;
+        self.back -= 1;
+        Some(T::get(place))
+    }
+}
+
+impl<'a, T: FieldType + 'a, A: Readable> ExactSizeIterator for Records<'a, T, A> {}
+
+impl<'a, T: FieldType + 'a, A: Readable> std::iter::FusedIterator for Records<'a, T, A> {}
+
+impl<T, A> fmt::Debug for Records<'_, T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Records")
+            .field("type", &std::any::type_name::<T>())
+            .field("remaining", &(self.back - self.front))
+            .finish()
+    }
+}

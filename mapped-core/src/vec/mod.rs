@@ -1,0 +1,488 @@
+//! `MappedVec`: a growable file of typed records, one writer and any number of readers.
+
+mod format;
+mod write;
+
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::field::FieldType;
+use crate::mode::{ReadOnly, ReadWrite, Readable};
+use crate::slice::region::{Records, Region};
+use crate::sys::{Creation, Protection, RecordFile};
+
+use format::{RecordType, COUNT_OFFSET, HEADER_SIZE};
+
+/// A growable file of `T` records, shared between processes: a log of readings, an index of
+/// fixed-size entries, a table another process reads live.
+///
+/// The file starts with a 64-byte header (magic, format version, the record type's layout
+/// fingerprint and size, the record count), then holds the records back to back. The writer
+/// grows the file by doubling, reserving the disk space first, so a full disk is an
+/// [`Error`] from [`push`](Self::push), never a `SIGBUS` later.
+///
+/// - **One writer.** [`open`](Self::open) and [`open_or_create`](Self::open_or_create) take an
+///   exclusive `flock` for as long as the `MappedVec` lives; a second writable open, from this
+///   process or another, fails at once with [`Error::Locked`].
+/// - **Any number of readers.** [`open_read_only`](Self::open_read_only) takes no lock and never
+///   waits. [`refresh`](MappedVec::refresh) makes the records pushed since visible, each whole:
+///   the writer writes a record, then publishes the count with a `Release` store; the reader
+///   loads it with `Acquire`, and remaps when the file has grown.
+/// - **Crash safe.** A writer killed at any point leaves a file that reopens with only whole
+///   records counted. What [`flush`](Self::flush) adds is survival of a power loss; the README's
+///   "Persistent records" section states the guarantee precisely.
+///
+/// `T` is any field type: a struct deriving `Mapped` (records are then read and written through
+/// views with its accessors), an integer, a float, an array.
+///
+/// ```
+/// use mapped::{Mapped, MappedVec};
+/// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Reading { at: u64, sensor: u32, value: f32 }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("readings.bin");
+/// let mut log = MappedVec::<Reading>::open_or_create(&path)?;
+/// for at in 0..20 {
+///     log.push(Reading { at, sensor: 3, value: 21.5 })?; // grows the file as needed
+/// }
+/// let r = log.get(10).unwrap();
+/// assert_eq!((r.at(), r.value()), (10, 21.5)); // a read view over the mapping
+/// log.get_mut(10).unwrap().set_value(0.0); // a write view
+/// assert_eq!(log.iter().filter(|r| r.value() == 0.0).count(), 1);
+/// log.flush()?; // durable once this returns
+///
+/// let mut reader = MappedVec::<Reading>::open_read_only(&path)?;
+/// log.push(Reading { at: 20, sensor: 4, value: 1.0 })?;
+/// assert_eq!(reader.len(), 20);
+/// reader.refresh()?; // sees the new record
+/// assert_eq!(reader.get(20).unwrap().sensor(), 4);
+/// # Ok(()) }
+/// ```
+///
+/// Growing may move the mapping, so it takes `&mut self`, and no view survives it:
+///
+/// ```compile_fail,E0502
+/// # use mapped::MappedVec;
+/// let mut log = MappedVec::<u64>::open_or_create("log.bin").unwrap();
+/// let first = log.get_mut(0).unwrap();
+/// log.push(1).unwrap(); // may remap: `first` would dangle, so this does not compile
+/// first.set(2);
+/// ```
+///
+/// A `MappedVec` can move to another thread but not be shared between threads (`Send`, not
+/// `Sync`), because its setters take `&self`, like [`Cell`]'s.
+pub struct MappedVec<T, A = ReadWrite> {
+    region: Region<T, A>,
+    file: RecordFile,
+    /// The records this handle trusts: never more than the mapping holds.
+    len: usize,
+    record: RecordType,
+    remaps: usize,
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+impl<T: FieldType> MappedVec<T, ReadWrite> {
+    /// Opens the record file at `path` for writing, creating it (mode `0600`, with an empty
+    /// header) if it is missing or empty.
+    ///
+    /// # Errors
+    /// [`Error::Locked`] if another `MappedVec` has it open for writing;
+    /// [`Error::LayoutMismatch`] if it holds records of another type; [`Error::BadMagic`],
+    /// [`Error::VersionMismatch`], [`Error::BadHeader`] or [`Error::FileTooSmall`] if it is not a
+    /// record file of this format; [`Error::NotRegularFile`]; [`Error::Io`]. A rejected file is not
+    /// modified; a file this call created is removed again if a later step fails.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// MappedVec::<u64>::open_or_create(&path)?.push(7)?;
+    /// assert_eq!(MappedVec::<u64>::open_or_create(&path)?.to_vec(), [7]);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_or_create(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::open_writer(path.as_ref(), Creation::OpenOrCreate)
+    }
+
+    /// Opens an existing record file for writing.
+    ///
+    /// If its count claims more records than the file holds (the file was cut short), the count
+    /// is corrected down to the records really there.
+    ///
+    /// # Errors
+    /// As for [`open_or_create`](Self::open_or_create); a missing or empty file is an error
+    /// ([`Error::Io`] with `NotFound`, [`Error::FileTooSmall`]).
+    ///
+    /// ```
+    /// # use mapped::{Error, MappedVec};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let writer = MappedVec::<u64>::open_or_create(&path)?;
+    /// // One writer at a time:
+    /// assert!(matches!(MappedVec::<u64>::open(&path), Err(Error::Locked { .. })));
+    /// drop(writer);
+    /// MappedVec::<u64>::open(&path)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::open_writer(path.as_ref(), Creation::OpenExisting)
+    }
+
+    /// Opens an existing record file read-only (`PROT_READ`): no lock is taken and nothing waits,
+    /// even while a writer has the file open. Call [`refresh`](MappedVec::refresh) to see the
+    /// records pushed since.
+    ///
+    /// # Errors
+    /// As for [`open`](Self::open), except [`Error::Locked`]: the file only needs read permission.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut writer = MappedVec::<u32>::open_or_create(&path)?;
+    /// writer.push(1)?;
+    /// let reader = MappedVec::<u32>::open_read_only(&path)?;
+    /// assert_eq!(reader.get(0), Some(1));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A read-only `MappedVec` cannot push:
+    ///
+    /// ```compile_fail,E0599
+    /// # use mapped::MappedVec;
+    /// let mut reader = MappedVec::<u32>::open_read_only("log.bin").unwrap();
+    /// reader.push(1);
+    /// ```
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<MappedVec<T, ReadOnly>, Error> {
+        MappedVec::open_as(path.as_ref(), Creation::OpenExisting)
+    }
+
+    fn open_writer(path: &Path, creation: Creation) -> Result<Self, Error> {
+        let mut vec = Self::open_as(path, creation)?;
+        if vec.region.load_word(COUNT_OFFSET) != vec.len as u64 {
+            // The count claims records the file does not hold (it was cut short): make it say
+            // what is there. This writer holds the lock, so nobody else writes the header.
+            vec.publish(vec.len);
+        }
+        Ok(vec)
+    }
+}
+
+impl<T: FieldType> MappedVec<T, ReadOnly> {
+    /// Catches up with the writer: loads the count it published, remaps if the file has grown,
+    /// and returns the new length. Every record counted is whole. `&mut self`, because the
+    /// mapping may move: no view survives a refresh.
+    ///
+    /// A count that claims more records than the file holds (a file cut short) is never trusted:
+    /// the length is then what the file really holds.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with [`Op::Stat`](crate::Op::Stat) or [`Op::Remap`](crate::Op::Remap); the
+    /// records seen before stay readable.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut writer = MappedVec::<u64>::open_or_create(&path)?;
+    /// let mut reader = MappedVec::<u64>::open_read_only(&path)?;
+    /// writer.extend(0..100_000)?; // the file grows well past what `reader` mapped
+    /// assert_eq!(reader.len(), 0);
+    /// assert_eq!(reader.refresh()?, 100_000);
+    /// assert_eq!(reader.get(99_999), Some(99_999));
+    /// # Ok(()) }
+    /// ```
+    pub fn refresh(&mut self) -> Result<usize, Error> {
+        self.follow()?;
+        Ok(self.len)
+    }
+}
+
+impl<T: FieldType, A: Readable> MappedVec<T, A> {
+    fn open_as(path: &Path, creation: Creation) -> Result<Self, Error> {
+        let writable = A::PROTECTION == Protection::ReadWrite;
+        let mut file = RecordFile::open(path, writable, creation)?;
+        if writable {
+            // If this call created the file and another writer locked it first, that writer
+            // initializes it: it is not ours to remove.
+            file = file.lock_exclusive()?;
+        }
+        match Self::prepare(&file, creation) {
+            Ok(size) => match Region::map(&file, size, RecordType::of::<T>().data_offset) {
+                Ok(region) => Self::from_parts(region, file),
+                Err(err) => {
+                    file.remove_created();
+                    Err(err)
+                }
+            },
+            Err(err) => {
+                file.remove_created();
+                Err(err)
+            }
+        }
+    }
+
+    /// Writes the header of a new (or empty) file, validates the header of an existing one, and
+    /// returns the size to map.
+    fn prepare(file: &RecordFile, creation: Creation) -> Result<usize, Error> {
+        let path = file.path();
+        let record = RecordType::of::<T>();
+        let writable = A::PROTECTION == Protection::ReadWrite;
+        let mut size = file.size()?;
+        if size == 0 && writable && creation != Creation::OpenExisting {
+            // Created here, or left empty by a creator that died before writing the header (one
+            // `pwrite`, so a file is never left with part of one).
+            file.write_at(&format::encode(&record), 0)?;
+            size = record.data_offset as u64;
+        }
+        if size < HEADER_SIZE as u64 {
+            return Err(Error::FileTooSmall {
+                path: path.to_path_buf(),
+                needed: record.data_offset as u64,
+                found: size,
+            });
+        }
+        let mut header = [0; HEADER_SIZE];
+        file.read_at(&mut header, 0)?;
+        format::check(path, &header, &record)?;
+        if size < record.data_offset as u64 {
+            return Err(Error::FileTooSmall {
+                path: path.to_path_buf(),
+                needed: record.data_offset as u64,
+                found: size,
+            });
+        }
+        if writable {
+            // Make sure the blocks under the existing records are reserved too (a sparse copy,
+            // an interrupted growth): writes through the mapping must never find the disk full.
+            file.allocate(0, size)?;
+        }
+        usize::try_from(size).map_err(|_| Error::OffsetOverflow {
+            path: path.to_path_buf(),
+            offset: 0,
+            size: usize::MAX,
+        })
+    }
+
+    fn from_parts(region: Region<T, A>, file: RecordFile) -> Result<Self, Error> {
+        let mut vec = MappedVec {
+            region,
+            file,
+            len: 0,
+            record: RecordType::of::<T>(),
+            remaps: 0,
+            _not_sync: PhantomData,
+        };
+        vec.follow()?;
+        Ok(vec)
+    }
+
+    /// Loads the published count, remapping first if it claims more records than the mapping
+    /// holds and the file has grown; sets `len` to the records the mapping really holds, at most
+    /// the count. Returns the count as published.
+    fn follow(&mut self) -> Result<u64, Error> {
+        let count = self.region.load_word(COUNT_OFFSET);
+        if count > self.region.capacity() as u64 {
+            // The writer grew the file before publishing this count, and a file only grows
+            // while a writer has it, so the size read now holds every record counted.
+            let size = self.file.size()?;
+            if size > self.region.mapped_len() as u64 {
+                let size = usize::try_from(size).map_err(|_| Error::OffsetOverflow {
+                    path: self.file.path().to_path_buf(),
+                    offset: 0,
+                    size: usize::MAX,
+                })?;
+                self.region.remap(&self.file, size)?;
+                self.remaps += 1;
+            }
+        }
+        self.len = usize::try_from(count)
+            .unwrap_or(usize::MAX)
+            .min(self.region.capacity());
+        Ok(count)
+    }
+
+    /// The number of records: for a reader, as of the last [`refresh`](MappedVec::refresh).
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut log = MappedVec::<u8>::open_or_create(&path)?;
+    /// log.extend_from_slice(b"abc")?;
+    /// assert_eq!(log.len(), 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no records.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// assert!(MappedVec::<u8>::open_or_create(&path)?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many records the mapped file holds room for: pushes up to this many do not grow it.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut log = MappedVec::<u64>::open_or_create(&path)?;
+    /// assert_eq!(log.capacity(), 0);
+    /// log.push(1)?;
+    /// assert!(log.capacity() >= 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.region.capacity()
+    }
+
+    /// Record `index` as a getter returns it: a read view for a struct, the value for a scalar.
+    /// `None` past [`len`](Self::len).
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut log = MappedVec::<[u8; 4]>::open_or_create(&path)?;
+    /// log.push(*b"abcd")?;
+    /// assert_eq!(log.get(0), Some(*b"abcd"));
+    /// assert_eq!(log.get(1), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self, index: usize) -> Option<T::Get<'_, A>> {
+        self.place(index).map(T::get)
+    }
+
+    /// A copy of record `index`, or `None` past [`len`](Self::len).
+    ///
+    /// ```
+    /// use mapped::{Mapped, MappedVec};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Debug, PartialEq)]
+    /// # #[repr(C)]
+    /// # struct Reading { at: u64, sensor: u32, value: f32 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("readings.bin");
+    /// let mut log = MappedVec::<Reading>::open_or_create(&path)?;
+    /// log.push(Reading { at: 1, sensor: 2, value: 3.0 })?;
+    /// assert_eq!(log.load(0), Some(Reading { at: 1, sensor: 2, value: 3.0 }));
+    /// assert_eq!(log.load(1), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn load(&self, index: usize) -> Option<T> {
+        self.place(index).map(|place| place.read())
+    }
+
+    /// Iterates over the records, yielding what [`get`](Self::get) returns.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut log = MappedVec::<u32>::open_or_create(&path)?;
+    /// log.extend(1..=4)?;
+    /// assert_eq!(log.iter().sum::<u32>(), 10);
+    /// for n in &log {
+    ///     assert!(n > 0);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn iter(&self) -> Records<'_, T, A> {
+        self.region.iter(self.len)
+    }
+
+    /// Copies every record out.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut log = MappedVec::<i64>::open_or_create(&path)?;
+    /// log.extend([-1, 1])?;
+    /// assert_eq!(log.to_vec(), [-1, 1]);
+    /// # Ok(()) }
+    /// ```
+    pub fn to_vec(&self) -> Vec<T> {
+        (0..self.len)
+            .filter_map(|index| self.place(index))
+            .map(|place| place.read())
+            .collect()
+    }
+
+    /// The file's path.
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// assert_eq!(MappedVec::<u64>::open_or_create(&path)?.path(), path);
+    /// # Ok(()) }
+    /// ```
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// How many times this handle has grown or moved its mapping; for tests of the growth policy.
+    #[doc(hidden)]
+    pub fn remap_count(&self) -> usize {
+        self.remaps
+    }
+
+    fn place(&self, index: usize) -> Option<crate::Place<'_, T, A>> {
+        if index >= self.len {
+            return None;
+        }
+        self.region.record(index)
+    }
+}
+
+impl<'a, T: FieldType + 'a, A: Readable> IntoIterator for &'a MappedVec<T, A> {
+    type Item = T::Get<'a, A>;
+    type IntoIter = Records<'a, T, A>;
+
+    fn into_iter(self) -> Records<'a, T, A> {
+        self.iter()
+    }
+}
+
+impl<T, A> fmt::Debug for MappedVec<T, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MappedVec")
+            .field("type", &std::any::type_name::<T>())
+            .field("mode", &std::any::type_name::<A>())
+            .field("path", &self.file.path())
+            .field("len", &self.len)
+            .field("capacity", &self.region.capacity())
+            .finish()
+    }
+}
