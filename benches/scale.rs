@@ -1,0 +1,3 @@
+//! Placeholder until `MappedVec` lands: see `scripts/bench-scale.sh`.
+
+fn main() {}
