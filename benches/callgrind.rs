@@ -8,13 +8,13 @@
 use std::hint::black_box;
 use std::ptr;
 
-use mapped::Mapped;
+use mapped::{Mapped, MappedSlice, MappedVec};
 use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 
 #[path = "support/mod.rs"]
 mod support;
 
-use support::{Record, RECORD_SIZE};
+use support::{record, Record, RECORD_SIZE};
 
 /// The struct of the handle variants.
 #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
@@ -234,6 +234,97 @@ fn cg_write_binary_layout_index(bytes: &mut [u8], mask: usize, ops: u64) {
     }
 }
 
+/// (c) A `MappedVec` element accessor: `get_mut(index).unwrap().set_value(i)`.
+#[no_mangle]
+#[inline(never)]
+fn cg_write_vec_index(vec: &MappedVec<Record>, mask: usize, ops: u64) {
+    for i in 0..ops {
+        vec.get_mut(i as usize & mask).unwrap().set_value(i);
+    }
+}
+
+/// A `MappedSlice` element accessor: `get_mut(index).unwrap().set_value(i)`.
+#[no_mangle]
+#[inline(never)]
+fn cg_write_slice_index(slice: &MappedSlice<Record>, mask: usize, ops: u64) {
+    for i in 0..ops {
+        slice.get_mut(i as usize & mask).unwrap().set_value(i);
+    }
+}
+
+/// `MappedVec::get(index).unwrap().value()`.
+#[no_mangle]
+#[inline(never)]
+fn cg_read_vec_index(vec: &MappedVec<Record>, mask: usize, ops: u64) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..ops {
+        sum = sum.wrapping_add(vec.get(i as usize & mask).unwrap().value());
+    }
+    sum
+}
+
+/// `MappedSlice::get(index).unwrap().value()`.
+#[no_mangle]
+#[inline(never)]
+fn cg_read_slice_index(slice: &MappedSlice<Record>, mask: usize, ops: u64) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..ops {
+        sum = sum.wrapping_add(slice.get(i as usize & mask).unwrap().value());
+    }
+    sum
+}
+
+/// A sequential scan through `MappedSlice::iter()`.
+#[no_mangle]
+#[inline(never)]
+fn cg_scan_slice_iter(slice: &MappedSlice<Record>, ops: u64) -> u64 {
+    let mut sum = 0u64;
+    let mut left = ops;
+    while left > 0 {
+        for r in slice.iter().take(left as usize) {
+            sum = sum.wrapping_add(r.value());
+        }
+        left = left.saturating_sub(slice.len() as u64);
+    }
+    sum
+}
+
+/// The raw pointer scan it is measured against.
+#[no_mangle]
+#[inline(never)]
+fn cg_scan_raw(records: *const Record, len: usize, ops: u64) -> u64 {
+    let mut sum = 0u64;
+    let mut left = ops;
+    while left > 0 {
+        for i in 0..len.min(left as usize) {
+            // SAFETY: `i < len`, the records of the callers' mapping.
+            sum =
+                sum.wrapping_add(unsafe { ptr::addr_of!((*records.add(i)).value).read_volatile() });
+        }
+        left = left.saturating_sub(len as u64);
+    }
+    sum
+}
+
+/// `MappedVec::push` of a record built from `i` (after `reserve`, so no growth is counted).
+#[no_mangle]
+#[inline(never)]
+fn cg_push_vec(vec: &mut MappedVec<Record>, ops: u64) {
+    for i in 0..ops {
+        vec.push(record(i)).unwrap();
+    }
+}
+
+/// The raw append it is measured against: `write_volatile` of the same record at the next index.
+#[no_mangle]
+#[inline(never)]
+fn cg_push_raw(records: *mut Record, ops: u64) {
+    for i in 0..ops {
+        // SAFETY: the caller's mapping holds `ops` records.
+        unsafe { records.add(i as usize).write_volatile(record(i)) };
+    }
+}
+
 const VARIANTS: &[&str] = &[
     "write-raw-field",
     "write-handle-field",
@@ -242,15 +333,23 @@ const VARIANTS: &[&str] = &[
     "write-raw-index",
     "write-raw-index-checked",
     "write-table-index",
+    "write-vec-index",
+    "write-slice-index",
     "write-zerocopy-index",
     "write-memmap3-index",
     "write-binary-layout-index",
     "read-raw-index",
     "read-raw-index-checked",
     "read-table-index",
+    "read-vec-index",
+    "read-slice-index",
     "read-zerocopy-index",
     "read-memmap3-index",
     "read-binary-layout-index",
+    "scan-raw",
+    "scan-slice-iter",
+    "push-raw",
+    "push-vec",
 ];
 
 fn run(variant: &str, ops: u64) -> u64 {
@@ -261,6 +360,21 @@ fn run(variant: &str, ops: u64) -> u64 {
         .expect("memmap3 table");
     let mut bytes = vec![0u64; RECORDS * RECORD_SIZE / 8];
     let bytes = bytes.as_mut_bytes();
+    let slice =
+        MappedSlice::<Record>::create_new(dir.path().join("slice.bin"), RECORDS).expect("slice");
+    let mut vec = MappedVec::<Record>::open_or_create(dir.path().join("vec.bin")).expect("vec");
+    vec.extend((0..RECORDS as u64).map(record))
+        .expect("fill vec");
+    let pushes = if variant.starts_with("push") {
+        ops as usize
+    } else {
+        1
+    };
+    let mut pushed =
+        MappedVec::<Record>::open_or_create(dir.path().join("pushed.bin")).expect("vec");
+    pushed.reserve(pushes).expect("reserve");
+    let mut raw_pushed = vec![0u64; pushes * RECORD_SIZE / 8];
+    let raw_pushed = raw_pushed.as_mut_ptr().cast::<Record>();
     let stats_ptr = mapped::Handle::as_mut_ptr(&stats);
     let records = mapped::Handle::as_mut_ptr(&table).cast::<Record>();
     // Opaque to the optimizer, so the loops cannot be specialised for these constants.
@@ -275,6 +389,14 @@ fn run(variant: &str, ops: u64) -> u64 {
         "write-raw-index" => cg_write_raw_index(records, mask, ops),
         "write-raw-index-checked" => cg_write_raw_index_checked(records, len, mask, ops),
         "write-table-index" => cg_write_table_index(&table, mask, ops),
+        "write-vec-index" => cg_write_vec_index(&vec, mask, ops),
+        "write-slice-index" => cg_write_slice_index(&slice, mask, ops),
+        "read-vec-index" => return cg_read_vec_index(&vec, mask, ops),
+        "read-slice-index" => return cg_read_slice_index(&slice, mask, ops),
+        "scan-raw" => return cg_scan_raw(records, len, ops),
+        "scan-slice-iter" => return cg_scan_slice_iter(&slice, ops),
+        "push-raw" => cg_push_raw(raw_pushed, ops),
+        "push-vec" => cg_push_vec(&mut pushed, ops),
         "write-zerocopy-index" => cg_write_zerocopy_index(bytes, mask, ops),
         "write-memmap3-index" => cg_write_memmap3_index(&mut table3, mask, ops),
         "write-binary-layout-index" => cg_write_binary_layout_index(bytes, mask, ops),

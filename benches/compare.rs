@@ -26,7 +26,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::ptr;
 
-use mapped::Mapped;
+use mapped::{Mapped, MappedSlice, MappedVec};
 use memmap2::MmapMut;
 use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 
@@ -79,6 +79,11 @@ binary_layout::binary_layout!(record_layout, LittleEndian, {
     kind: u32,
     payload: [u8; 32],
 });
+
+/// Name prefixes of the `mapped` contenders, for the goals.
+const HANDLE: &str = "mapped: struct handle";
+const SLICE: &str = "mapped: MappedSlice";
+const VEC: &str = "mapped: MappedVec";
 
 struct Config {
     records: usize,
@@ -305,6 +310,28 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
     });
     println!("filled {} in {took:.2?}", path3.display());
 
+    // MappedSlice maps the same file; MappedVec has its own (a 64-byte header, then records).
+    let slice = MappedSlice::<Record>::open(&path).expect("mapped: open slice");
+    let vec_path = dir.join("mappedvec.bin");
+    let (vec, took) = support::time(|| {
+        let mut vec = MappedVec::<Record>::open_or_create(&vec_path).expect("mapped: vec");
+        let records = <[Record]>::ref_from_bytes(&raw_map[..n * RECORD_SIZE]).expect("cast");
+        vec.extend_from_slice(records).expect("mapped: extend vec");
+        vec
+    });
+    println!("filled {} in {took:.2?}", vec_path.display());
+    let per_page = 4096 / RECORD_SIZE;
+    let touched: u64 = (0..slice.len())
+        .step_by(per_page)
+        .map(|i| slice.get(i).unwrap().value())
+        .chain(
+            (0..vec.len())
+                .step_by(per_page)
+                .map(|i| vec.get(i).unwrap().value()),
+        )
+        .fold(0, u64::wrapping_add);
+    std::hint::black_box(touched);
+
     let len = TABLE_RECORDS * RECORD_SIZE;
     prefault(raw_map.as_ptr(), len);
     prefault(mapped::Handle::as_ptr(&table).cast(), len);
@@ -316,7 +343,7 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
         let want = random_read_sum(n, ops);
         let raw = raw_map.as_ptr().cast::<Record>();
         let bytes: &[u8] = &raw_map;
-        let (table, table3, file) = (&table, &table3, &file);
+        let (table, table3, file, slice, vec) = (&table, &table3, &file, &slice, &vec);
         let mut contenders = vec![
             Contender::new(
                 "raw pointer (memmap2 + read_volatile)",
@@ -347,6 +374,26 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
                     sum
                 },
             )
+            .expect(want),
+            Contender::new("mapped: MappedSlice, `get(i)`", ops as u64, move |_| {
+                let mut rng = Rng::new(SEED);
+                let mut sum = 0u64;
+                for _ in 0..ops {
+                    let i = rng.below(n);
+                    sum = sum.wrapping_add(slice.get(i).unwrap().value());
+                }
+                sum
+            })
+            .expect(want),
+            Contender::new("mapped: MappedVec, `get(i)`", ops as u64, move |_| {
+                let mut rng = Rng::new(SEED);
+                let mut sum = 0u64;
+                for _ in 0..ops {
+                    let i = rng.below(n);
+                    sum = sum.wrapping_add(vec.get(i).unwrap().value());
+                }
+                sum
+            })
             .expect(want),
             Contender::new(
                 "memmap2 + zerocopy `ref_from_bytes` per access",
@@ -415,20 +462,23 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
             "random reads",
             &measured,
             &[
-                goal("mapped handle ≤ 1.10x raw pointer", "mapped", "raw", 1.10),
-                goal(
-                    "mapped handle ≤ memmap2+zerocopy",
-                    "mapped",
-                    "memmap2 +",
-                    1.0,
-                ),
-                goal("mapped handle ≤ memmap3", "mapped", "memmap3", 1.0),
+                goal("struct handle ≤ 1.10x raw pointer", HANDLE, "raw", 1.10),
+                goal("MappedSlice ≤ 1.10x raw pointer", SLICE, "raw", 1.10),
+                goal("MappedVec ≤ 1.10x raw pointer", VEC, "raw", 1.10),
+                goal("struct handle ≤ memmap2+zerocopy", HANDLE, "memmap2 +", 1.0),
+                goal("MappedSlice ≤ memmap2+zerocopy", SLICE, "memmap2 +", 1.0),
+                goal("MappedVec ≤ memmap2+zerocopy", VEC, "memmap2 +", 1.0),
+                goal("struct handle ≤ memmap3", HANDLE, "memmap3", 1.0),
+                goal("MappedSlice ≤ memmap3", SLICE, "memmap3", 1.0),
+                goal("MappedVec ≤ memmap3", VEC, "memmap3", 1.0),
                 faster(
-                    "pread ≥ 40x slower than mapped handle",
-                    "mapped",
+                    "pread ≥ 40x slower than struct handle",
+                    HANDLE,
                     "pread",
                     40.0,
                 ),
+                faster("pread ≥ 40x slower than MappedSlice", SLICE, "pread", 40.0),
+                faster("pread ≥ 40x slower than MappedVec", VEC, "pread", 40.0),
             ],
             verdicts,
         );
@@ -438,7 +488,7 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
         let want: u64 = (0..n as u64).fold(0, |s, i| s.wrapping_add(record(i).value));
         let raw = raw_map.as_ptr().cast::<Record>();
         let bytes: &[u8] = &raw_map;
-        let (table, table3, file) = (&table, &table3, &file);
+        let (table, table3, file, slice, vec) = (&table, &table3, &file, &slice, &vec);
         let mut contenders = vec![
             Contender::new("raw pointer loop (read_volatile)", n as u64, move |_| {
                 let mut sum = 0u64;
@@ -460,6 +510,15 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
                     sum
                 },
             ),
+            Contender::new("mapped: MappedSlice, `iter()`", n as u64, move |_| {
+                slice
+                    .iter()
+                    .take(n)
+                    .fold(0u64, |s, r| s.wrapping_add(r.value()))
+            }),
+            Contender::new("mapped: MappedVec, `iter()`", n as u64, move |_| {
+                vec.iter().fold(0u64, |s, r| s.wrapping_add(r.value()))
+            }),
             Contender::new(
                 "memmap2 + zerocopy `<[Record]>::ref_from_bytes` once",
                 n as u64,
@@ -506,12 +565,16 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
             &format!("Sequential scan: sum the `value` field of {n} records"),
             "sequential scan",
             &measured,
-            &[goal(
-                "mapped handle ≤ 1.10x raw pointer loop",
-                "mapped",
-                "raw",
-                1.10,
-            )],
+            &[
+                goal(
+                    "struct handle ≤ 1.10x raw pointer loop",
+                    HANDLE,
+                    "raw",
+                    1.10,
+                ),
+                goal("MappedSlice ≤ 1.10x raw pointer loop", SLICE, "raw", 1.10),
+                goal("MappedVec ≤ 1.10x raw pointer loop", VEC, "raw", 1.10),
+            ],
             verdicts,
         );
     }
@@ -529,7 +592,7 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
         // the raw pointer writes through; runs never overlap, so each makes its slice for the
         // duration of its run only.
         let (bytes, len) = (raw_map.as_mut_ptr(), raw_map.len());
-        let (table, table3, file) = (&table, &mut table3, &file);
+        let (table, table3, file, slice, vec) = (&table, &mut table3, &file, &slice, &vec);
         let mut contenders = vec![
             Contender::new(
                 "raw pointer (memmap2 + write_volatile)",
@@ -566,6 +629,30 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
                     table.records_at(i).unwrap().value()
                 },
             )
+            .check(wants(last)),
+            Contender::new(
+                "mapped: MappedSlice, `get_mut(i)`",
+                ops as u64,
+                move |salt| {
+                    let mut rng = Rng::new(SEED);
+                    let mut i = 0;
+                    for _ in 0..ops {
+                        i = rng.below(n);
+                        slice.get_mut(i).unwrap().set_value(i as u64 ^ salt);
+                    }
+                    slice.get(i).unwrap().value()
+                },
+            )
+            .check(wants(last)),
+            Contender::new("mapped: MappedVec, `get_mut(i)`", ops as u64, move |salt| {
+                let mut rng = Rng::new(SEED);
+                let mut i = 0;
+                for _ in 0..ops {
+                    i = rng.below(n);
+                    vec.get_mut(i).unwrap().set_value(i as u64 ^ salt);
+                }
+                vec.get(i).unwrap().value()
+            })
             .check(wants(last)),
             Contender::new(
                 "memmap2 + zerocopy `mut_from_bytes` per access",
@@ -650,13 +737,22 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
             "random writes",
             &measured,
             &[
-                goal("mapped handle ≤ 1.10x raw pointer", "mapped", "raw", 1.10),
+                goal("struct handle ≤ 1.10x raw pointer", HANDLE, "raw", 1.10),
+                goal("MappedSlice ≤ 1.10x raw pointer", SLICE, "raw", 1.10),
+                goal("MappedVec ≤ 1.10x raw pointer", VEC, "raw", 1.10),
                 faster(
-                    "pwrite ≥ 10x slower than mapped handle",
-                    "mapped",
+                    "pwrite ≥ 10x slower than struct handle",
+                    HANDLE,
                     "pwrite",
                     10.0,
                 ),
+                faster(
+                    "pwrite ≥ 10x slower than MappedSlice",
+                    SLICE,
+                    "pwrite",
+                    10.0,
+                ),
+                faster("pwrite ≥ 10x slower than MappedVec", VEC, "pwrite", 10.0),
             ],
             verdicts,
         );
@@ -678,6 +774,21 @@ fn append(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
             file.read_exact_at(&mut buf, ((n - 1) * RECORD_SIZE) as u64)
                 .expect("read back");
             assert_eq!(buf, *record(n as u64 - 1).as_bytes(), "{tag}: last record");
+            std::fs::remove_file(&path).expect("remove appended file");
+        }
+    };
+    let verify_vec = |tag: &'static str| {
+        move |salt: u64, len: u64| {
+            assert_eq!(len, n as u64, "{tag}: length");
+            let path = file_for(tag, salt);
+            let vec = MappedVec::<Record>::open_read_only(&path).expect("reopen");
+            assert_eq!(vec.len(), n, "{tag}: length after reopening");
+            assert_eq!(
+                vec.load(n - 1),
+                Some(record(n as u64 - 1)),
+                "{tag}: last record"
+            );
+            drop(vec);
             std::fs::remove_file(&path).expect("remove appended file");
         }
     };
@@ -707,12 +818,52 @@ fn append(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
             },
         )
         .check(verify("raw")),
+        Contender::new(
+            "raw pointer into a presized mapping, prefaulted (MADV_POPULATE_WRITE)",
+            n as u64,
+            |salt| {
+                let map = presized(&file_for("raw-populate", salt));
+                let out = map.as_ptr().cast_mut().cast::<Record>();
+                // SAFETY: `out` is the start of `map`, a live shared writable mapping of
+                // `n` records; populating it only faults its pages in.
+                let rc = unsafe {
+                    libc::madvise(out.cast(), n * RECORD_SIZE, libc::MADV_POPULATE_WRITE)
+                };
+                assert_eq!(rc, 0, "madvise: {}", std::io::Error::last_os_error());
+                for i in 0..n {
+                    // SAFETY: `i < n`; the mapping holds `n` records and is writable.
+                    unsafe { out.add(i).write_volatile(record(i as u64)) };
+                }
+                0
+            },
+        )
+        .check(verify("raw-populate")),
         Contender::new("memcpy into a presized mapping", n as u64, |salt| {
             let mut map = presized(&file_for("memcpy", salt));
             map.copy_from_slice(source.as_bytes());
             0
         })
         .check(verify("memcpy")),
+        Contender::new("mapped: MappedVec, `push` each", n as u64, |salt| {
+            let mut vec = MappedVec::<Record>::open_or_create(file_for("vec-push", salt))
+                .expect("open_or_create");
+            for i in 0..n {
+                vec.push(record(i as u64)).expect("push");
+            }
+            vec.len() as u64
+        })
+        .check(verify_vec("vec-push")),
+        Contender::new(
+            "mapped: MappedVec, `extend` from an iterator",
+            n as u64,
+            |salt| {
+                let mut vec = MappedVec::<Record>::open_or_create(file_for("vec-extend", salt))
+                    .expect("open_or_create");
+                vec.extend((0..n as u64).map(record)).expect("extend");
+                vec.len() as u64
+            },
+        )
+        .check(verify_vec("vec-extend")),
         Contender::new("BufWriter<File> (1 MiB buffer)", n as u64, |salt| {
             let file = File::create_new(file_for("bufwriter", salt)).expect("create");
             let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -729,12 +880,15 @@ fn append(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
         &format!("Append: {n} 64-byte records to a new file (per record)"),
         "append",
         &measured,
-        &[goal(
-            "MappedVec ≤ 1.2x raw presized mapping",
-            "mapped",
-            "raw",
-            1.2,
-        )],
+        &[
+            goal(
+                "MappedVec push ≤ 1.2x raw presized mapping",
+                VEC,
+                "raw",
+                1.2,
+            ),
+            goal("MappedVec push ≤ BufWriter", VEC, "BufWriter", 1.0),
+        ],
         verdicts,
     );
 }
