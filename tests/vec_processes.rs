@@ -306,6 +306,63 @@ fn a_writer_killed_mid_push_leaves_only_whole_records() {
     }
 }
 
+// ---- Growth that cannot get disk space ----
+
+/// Child, run with a file size limit: pushes until growing fails, which must be an error (the
+/// kernel's `EFBIG`, as `ENOSPC` on a full disk), with every record still there.
+fn push_past_the_size_limit(path: &Path) -> i32 {
+    let mut log = MappedVec::<Entry>::open_or_create(path).expect("open writer");
+    for seq in 0..1_000_000u64 {
+        match log.push(entry(seq, 0)) {
+            Ok(()) => {}
+            Err(Error::Io {
+                op: mapped::Op::Allocate,
+                source,
+                ..
+            }) if source.raw_os_error() == Some(27) => {
+                // EFBIG. Nothing was appended, and what is there is whole and readable.
+                let whole = log.len() as u64 == seq
+                    && log.iter().count() as u64 == seq
+                    && (0..log.len()).all(|i| is_whole(&log.load(i).unwrap(), i));
+                let again = log.push(entry(seq, 0)).is_err() && log.len() as u64 == seq;
+                return if whole && again && seq > 0 { 0 } else { 5 };
+            }
+            Err(other) => {
+                eprintln!("unexpected error: {other:?}");
+                return 6;
+            }
+        }
+    }
+    7 // the limit never bit
+}
+
+#[test]
+fn growth_past_the_disk_space_available_is_an_error_not_a_crash() {
+    const TEST: &str = "growth_past_the_disk_space_available_is_an_error_not_a_crash";
+    if let Some((_, path)) = role() {
+        std::process::exit(push_past_the_size_limit(&path));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("limited.bin");
+    // `ulimit -f` caps the size of files this process writes (a few MiB, in the shell's units);
+    // ignoring SIGXFSZ turns going past it into EFBIG from the system call.
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 4096 && exec \"$0\" \"$@\"")
+        .arg(std::env::current_exe().expect("current exe"))
+        .args(["--exact", TEST, "--test-threads=1", "--nocapture"])
+        .env(ROLE, "limited")
+        .env(FILE, &path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn sh");
+    assert_eq!(exit_code(child), 0);
+    let log = MappedVec::<Entry>::open_read_only(&path).unwrap();
+    assert!(!log.is_empty());
+    assert!((0..log.len()).all(|i| is_whole(&log.load(i).unwrap(), i)));
+}
+
 // ---- The example ----
 
 /// `examples/records.rs`: a writer here, a reader following it in a second process.

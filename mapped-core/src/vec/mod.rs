@@ -78,7 +78,14 @@ use format::{RecordType, COUNT_OFFSET, HEADER_SIZE};
 /// ```
 ///
 /// A `MappedVec` can move to another thread but not be shared between threads (`Send`, not
-/// `Sync`), because its setters take `&self`, like [`Cell`]'s.
+/// `Sync`), because its setters take `&self`, like [`Cell`]'s:
+///
+/// ```compile_fail,E0277
+/// # use mapped::MappedVec;
+/// fn assert_sync<T: Sync>(_: &T) {}
+/// let log = MappedVec::<u64>::open_or_create("log.bin").unwrap();
+/// assert_sync(&log);
+/// ```
 pub struct MappedVec<T, A = ReadWrite> {
     region: Region<T, A>,
     file: RecordFile,
@@ -144,6 +151,9 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     ///
     /// # Errors
     /// As for [`open`](Self::open), except [`Error::Locked`]: the file only needs read permission.
+    /// A file that a writer is creating at this very moment is still empty: that is
+    /// [`Error::FileTooSmall`] until its header is written (one `pwrite`), so a reader started
+    /// alongside a writer retries.
     ///
     /// ```
     /// # use mapped::MappedVec;
