@@ -514,6 +514,26 @@ fn a_count_larger_than_the_file_holds_reports_only_the_records_there() -> Result
 }
 
 #[test]
+fn a_reader_never_counts_records_past_a_file_cut_short_under_it() -> Result<(), Error> {
+    let (_dir, path) = temp("ints.bin");
+    MappedVec::<u64>::open_or_create(&path)?.extend(0..1000)?;
+    let mut reader = MappedVec::<u64>::open_read_only(&path)?;
+    assert_eq!(reader.len(), 1000);
+    // Someone else cuts the file (the count still says 1000). The records past the new end are
+    // gone: touching them would raise SIGBUS, so refresh must not count them.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len((HEADER + 10 * 8 + 3) as u64)
+        .unwrap();
+    assert_eq!(reader.refresh()?, 10);
+    assert_eq!(reader.to_vec(), (0..10).collect::<Vec<u64>>());
+    assert!(reader.get(10).is_none());
+    Ok(())
+}
+
+#[test]
 fn a_directory_is_not_a_record_file() {
     let dir = tempfile::tempdir().unwrap();
     assert!(MappedVec::<u64>::open(dir.path()).is_err());

@@ -2,7 +2,9 @@
 //!
 //! Everything above it sees a [`Mapping`]: a region of memory that holds one struct at a known
 //! address, unmapped on drop. Page arithmetic (mapping from the page boundary below an unaligned
-//! offset, rounding flush ranges out to pages) lives here too.
+//! offset, rounding flush ranges out to pages) lives here too. Records files (`MappedVec`,
+//! `MappedSlice`) are a [`RecordFile`], kept open for its lock, growth and `fstat`, mapped whole
+//! and remapped as it grows.
 
 use std::ffi::c_void;
 use std::fs::{File, OpenOptions};

@@ -300,25 +300,28 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
     }
 
     /// Loads the published count, remapping first if it claims more records than the mapping
-    /// holds and the file has grown; sets `len` to the records the mapping really holds, at most
-    /// the count. Returns the count as published.
+    /// holds and the file has grown; sets `len` to the records both the mapping and the file
+    /// hold now, at most the count. Returns the count as published.
     fn follow(&mut self) -> Result<u64, Error> {
         let count = self.region.load_word(COUNT_OFFSET);
-        if count > self.region.capacity() as u64 {
-            // The writer grew the file before publishing this count, and a file only grows
-            // while a writer has it, so the size read now holds every record counted.
-            let size = self.file.size()?;
-            if size > self.region.mapped_len() as u64 {
-                let size = usize::try_from(size).map_err(|_| Error::OffsetOverflow {
-                    path: self.file.path().to_path_buf(),
-                    offset: 0,
-                    size: usize::MAX,
-                })?;
-                self.region.remap(&self.file, size)?;
-                self.remaps += 1;
-            }
+        // Read after the count: the writer grew the file before publishing it, and a file only
+        // grows while a writer has it, so this size holds every record counted.
+        let size = self.file.size()?;
+        if count > self.region.capacity() as u64 && size > self.region.mapped_len() as u64 {
+            let size = usize::try_from(size).map_err(|_| Error::OffsetOverflow {
+                path: self.file.path().to_path_buf(),
+                offset: 0,
+                size: usize::MAX,
+            })?;
+            self.region.remap(&self.file, size)?;
+            self.remaps += 1;
         }
-        self.len = usize::try_from(count)
+        // Records past the end of the file now are not counted either: someone cut it short
+        // (which this crate never does while it is open), and touching them would fault.
+        let in_file = size.saturating_sub(self.record.data_offset as u64) / self.record.size as u64;
+        self.len = count
+            .min(in_file)
+            .try_into()
             .unwrap_or(usize::MAX)
             .min(self.region.capacity());
         Ok(count)
