@@ -33,7 +33,7 @@ fn a_file_of_ints_reads_writes_iterates_and_flushes() -> Result<(), Error> {
     let ints = MappedSlice::<i32>::open(&path)?;
     assert_eq!((ints.len(), ints.is_empty()), (4, false));
     assert_eq!(ints.get(1), Some(-2));
-    assert_eq!(ints.load(3), Some(-4));
+    assert_eq!(ints.load(3), -4);
     assert_eq!(ints.iter().sum::<i32>(), -2);
     assert_eq!(ints.iter().rev().collect::<Vec<_>>(), [-4, 3, -2, 1]);
     assert_eq!(ints.iter().nth(2), Some(3));
@@ -74,7 +74,7 @@ fn mapped_structs_give_views() -> Result<(), Error> {
     points.get_mut(2).unwrap().set_y(7.5);
     points.set(0, Point { x: 1.0, y: 2.0 })?;
     assert_eq!(points.get(2).unwrap().y(), 7.5);
-    assert_eq!(points.load(0), Some(Point { x: 1.0, y: 2.0 }));
+    assert_eq!(points.load(0), Point { x: 1.0, y: 2.0 });
     assert_eq!(points.iter().map(|p| p.x()).sum::<f64>(), 1.0);
     drop(points);
     let points = MappedSlice::<Point>::open_read_only(&path)?;
@@ -165,7 +165,7 @@ fn out_of_range_indexes_are_none_or_index_out_of_bounds() -> Result<(), Error> {
     for index in [3, 4, usize::MAX] {
         assert!(ints.get(index).is_none());
         assert!(ints.get_mut(index).is_none());
-        assert!(ints.load(index).is_none());
+        assert!(ints.get(index).is_none());
         match ints.set(index, 0) {
             Err(Error::IndexOutOfBounds { index: i, len: 3 }) if i == index => {}
             other => panic!("expected IndexOutOfBounds, got {other:?}"),

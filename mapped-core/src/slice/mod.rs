@@ -293,12 +293,19 @@ impl<T: FieldType, A: Readable> MappedSlice<T, A> {
     /// # let path = dir.path().join("pairs.bin");
     /// std::fs::write(&path, [1u16, 2, 3, 4].map(u16::to_ne_bytes).concat())?;
     /// let pairs = MappedSlice::<[u16; 2]>::open_read_only(&path)?;
-    /// assert_eq!(pairs.load(1), Some([3, 4]));
-    /// assert_eq!(pairs.load(2), None);
+    /// assert_eq!(pairs.load(1), [3, 4]);
+    /// assert!(pairs.get(2).is_none());
     /// # Ok(()) }
     /// ```
-    pub fn load(&self, index: usize) -> Option<T> {
-        self.place(index).map(|place| place.read())
+    pub fn load(&self, index: usize) -> T {
+        match self.place(index) {
+            Some(place) => place.read(),
+            None => panic!(
+                "index {index} out of bounds: the {} holds {} records",
+                stringify!(MappedSlice),
+                self.len()
+            ),
+        }
     }
 
     /// Iterates over the records, yielding what [`get`](Self::get) returns.

@@ -392,7 +392,11 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         self.place(index).map(T::get)
     }
 
-    /// A copy of record `index`, or `None` past [`len`](Self::len).
+    /// A copy of record `index`.
+    ///
+    /// # Panics
+    /// If `index >= len()`, as indexing a `Vec` does; [`get`](Self::get) is the checked form
+    /// (`get(i).map(|r| r.load())` for a struct record).
     ///
     /// ```
     /// use mapped::{Mapped, MappedVec};
@@ -405,12 +409,19 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
     /// # let path = dir.path().join("readings.bin");
     /// let mut log = MappedVec::<Reading>::open_or_create(&path)?;
     /// log.push(Reading { at: 1, sensor: 2, value: 3.0 })?;
-    /// assert_eq!(log.load(0), Some(Reading { at: 1, sensor: 2, value: 3.0 }));
-    /// assert_eq!(log.load(1), None);
+    /// assert_eq!(log.load(0), Reading { at: 1, sensor: 2, value: 3.0 });
+    /// assert!(log.get(1).is_none());
     /// # Ok(()) }
     /// ```
-    pub fn load(&self, index: usize) -> Option<T> {
-        self.place(index).map(|place| place.read())
+    pub fn load(&self, index: usize) -> T {
+        match self.place(index) {
+            Some(place) => place.read(),
+            None => panic!(
+                "index {index} out of bounds: the {} holds {} records",
+                stringify!(MappedVec),
+                self.len()
+            ),
+        }
     }
 
     /// Iterates over the records, yielding what [`get`](Self::get) returns.
