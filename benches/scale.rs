@@ -86,7 +86,7 @@ fn main() {
     }
     let (_, took) = support::time(|| vec.flush().expect("flush"));
     assert_eq!(vec.len(), total);
-    assert_eq!(vec.load(total - 1), Some(record(total as u64 - 1)));
+    assert_eq!(vec.load(total - 1), record(total as u64 - 1));
     drop(vec);
 
     println!();
