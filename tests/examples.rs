@@ -76,6 +76,23 @@ fn run(name: &str, args: &[&OsStr]) -> String {
     stdout
 }
 
+/// Runs an example that must succeed, and returns its standard output as bytes and its standard
+/// error as text: for output that need not be UTF-8.
+fn run_bytes(name: &str, args: &[&OsStr]) -> (Vec<u8>, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = run_output(name, args);
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
+    assert!(
+        status.success(),
+        "{name} failed with {status}\nstdout:\n{}\nstderr:\n{stderr}",
+        String::from_utf8_lossy(&stdout)
+    );
+    (stdout, stderr)
+}
+
 #[test]
 fn quickstart_creates_updates_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
@@ -110,7 +127,14 @@ fn quickstart_without_a_path_uses_a_temp_file() {
 /// Every example also runs without arguments, on a file in its own temp directory.
 #[test]
 fn every_example_runs_without_a_path() {
-    for name in ["fork_shared", "ints", "msync", "mprotect", "anonymous"] {
+    for name in [
+        "fork_shared",
+        "ints",
+        "msync",
+        "mprotect",
+        "anonymous",
+        "cat",
+    ] {
         run(name, &[]);
     }
 }
@@ -229,5 +253,83 @@ fn anonymous_children_share_memory_and_an_exact_atomic_total() {
         "child: wrote the message\n\
          parent: read \"hello via mmap!\"\n\
          parent: 4 children x 100000 increments, counter = 400000\n"
+    );
+}
+
+#[test]
+fn cat_prints_every_byte_of_the_file_unchanged_including_invalid_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.bin");
+    // A zero byte (where `printf("%s")` would stop), bytes that are not UTF-8, no final newline.
+    let contents = b"caf\xc3\xa9 \x00 \xff\xfe \xc3( \x80\nend";
+    std::fs::write(&path, contents).unwrap();
+
+    let (stdout, stderr) = run_bytes("cat", &[path.as_os_str()]);
+    assert_eq!(stdout, contents);
+    assert_eq!(
+        stderr,
+        format!(
+            "cat: {}: {} bytes mapped read-only\n",
+            path.display(),
+            contents.len()
+        )
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), contents, "cat never writes");
+}
+
+#[test]
+fn cat_prints_a_file_longer_than_its_copy_buffer_and_not_a_whole_number_of_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.bin");
+    // Every byte value, more than twice the example's 64 KiB chunk, ending mid-page.
+    let contents: Vec<u8> = (0..150_001u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(&path, &contents).unwrap();
+
+    let (stdout, _) = run_bytes("cat", &[path.as_os_str()]);
+    assert!(stdout == contents, "stdout differs from the file");
+}
+
+/// An empty file is a `MappedSlice` of length 0 with nothing mapped (`mmap` refuses length 0):
+/// `cat` writes nothing and succeeds.
+#[test]
+fn cat_of_an_empty_file_prints_nothing_and_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.txt");
+    std::fs::write(&path, b"").unwrap();
+
+    let (stdout, stderr) = run_bytes("cat", &[path.as_os_str()]);
+    assert!(stdout.is_empty(), "{stdout:?}");
+    assert_eq!(
+        stderr,
+        format!("cat: {}: empty, nothing mapped\n", path.display())
+    );
+}
+
+#[test]
+fn cat_of_a_missing_file_or_a_directory_is_an_error_exit_not_a_signal() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+
+    for (path, message) in [
+        (missing.as_path(), "No such file or directory"),
+        (dir.path(), "is not a regular file"),
+    ] {
+        let output = run_output("cat", &[path.as_os_str()]);
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        assert!(output.stdout.is_empty(), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("cat: "), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    assert!(!missing.exists());
+}
+
+#[test]
+fn cat_without_a_path_prints_its_sample_file() {
+    let (stdout, stderr) = run_bytes("cat", &[]);
+    assert_eq!(stdout, b"hello from a mapped file\n");
+    assert!(
+        stderr.ends_with(": 25 bytes mapped read-only\n"),
+        "{stderr}"
     );
 }
