@@ -134,6 +134,7 @@ fn every_example_runs_without_a_path() {
         "mprotect",
         "anonymous",
         "cat",
+        "increment",
     ] {
         run(name, &[]);
     }
@@ -332,4 +333,102 @@ fn cat_without_a_path_prints_its_sample_file() {
         stderr.ends_with(": 25 bytes mapped read-only\n"),
         "{stderr}"
     );
+}
+
+/// The first five bytes go up by one in the file itself; the rest are untouched; one past the end,
+/// `get` is `None` and `set` an `Err` the example prints, and it exits normally.
+#[test]
+fn increment_adds_one_to_the_first_five_bytes_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("greeting.txt");
+    std::fs::write(&path, b"hello, world\n").unwrap();
+
+    let out = run("increment", &[path.as_os_str()]);
+    assert_eq!(
+        out,
+        format!(
+            "mapped {} (13 bytes) read-write, MAP_SHARED\n\
+             before: \"hello, world\\n\"\n\
+             after:  \"ifmmp, world\\n\"\n\
+             get(13) = None\n\
+             set(13, b'!') = Err(IndexOutOfBounds {{ index: 13, len: 13 }})\n",
+            path.display()
+        )
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"ifmmp, world\n");
+}
+
+#[test]
+fn increment_wraps_like_unsigned_char_and_never_touches_past_the_fifth_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("binary.bin");
+    // Longer than the C version's 10 bytes and than a page; not UTF-8.
+    let mut contents: Vec<u8> = vec![0xff, 0x00, 0x7f, 0xfe, b'a'];
+    contents.extend((0..5000u32).map(|i| (i % 256) as u8));
+    std::fs::write(&path, &contents).unwrap();
+
+    let out = run("increment", &[path.as_os_str()]);
+    assert!(
+        out.contains("after:  \"\\x00\\x01\\x80\\xffb\\x00\\x01"),
+        "{out}"
+    );
+    assert!(
+        out.contains("set(5005, b'!') = Err(IndexOutOfBounds"),
+        "{out}"
+    );
+
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(bytes[..5], [0x00, 0x01, 0x80, 0xff, b'b']);
+    assert!(bytes[5..] == contents[5..], "bytes past the fifth changed");
+}
+
+#[test]
+fn increment_of_exactly_five_bytes_changes_them_all_and_rejects_index_five() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("five.txt");
+    std::fs::write(&path, b"abcde").unwrap();
+
+    let out = run("increment", &[path.as_os_str()]);
+    assert!(out.contains("after:  \"bcdef\"\n"), "{out}");
+    assert!(
+        out.ends_with(
+            "get(5) = None\n\
+             set(5, b'!') = Err(IndexOutOfBounds { index: 5, len: 5 })\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"bcdef");
+}
+
+/// Shorter than five bytes, empty included (where C's `p[0]++` raises `SIGBUS`): an error exit
+/// naming the length, and the file exactly as it was, not partly incremented.
+#[test]
+fn increment_refuses_a_file_shorter_than_five_bytes_and_leaves_it_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    for contents in [&b""[..], b"a", b"abcd"] {
+        let path = dir.path().join(format!("short-{}.txt", contents.len()));
+        std::fs::write(&path, contents).unwrap();
+
+        let output = run_output("increment", &[path.as_os_str()]);
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(!stdout.contains("after:"), "{stdout}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr,
+            format!(
+                "increment: {} holds {} bytes, fewer than the 5 to increment; nothing was changed\n",
+                path.display(),
+                contents.len()
+            )
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), contents);
+    }
+}
+
+#[test]
+fn increment_without_a_path_changes_its_sample_file() {
+    let out = run("increment", &[]);
+    assert!(out.contains("before: \"hello, world\\n\"\n"), "{out}");
+    assert!(out.contains("after:  \"ifmmp, world\\n\"\n"), "{out}");
 }
