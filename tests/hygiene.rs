@@ -1,6 +1,8 @@
 //! The generated code names everything by absolute path: it compiles without the prelude, next to
 //! user types that shadow the names it uses, and without a single warning.
 #![deny(warnings, missing_docs)]
+// The generated `unsafe impl` must not trip a crate's own ban on unsafe code.
+#![forbid(unsafe_code)]
 
 /// Public, so `missing_docs` checks every generated public item.
 pub mod shadowed {

@@ -26,7 +26,14 @@ use crate::raw::Place;
 ///
 /// Array fields also get `f_at(i)` and `set_f_at(i, v)`, bounds-checked.
 ///
-/// Implementing it for a type of your own is safe: [`Place`] only reads and writes in bounds.
+/// # Safety
+/// [`SHAPE`](Self::SHAPE) must describe `Self` truthfully where it matters for soundness: every
+/// atomic in `Self` must appear as a [`Shape::Atomic`] leaf at its offset (through
+/// [`Shape::Struct`] layouts and [`Shape::Array`] elements), because values without atomic leaves
+/// are copied with plain volatile accesses, which may not race with atomic ones.
+/// `#[derive(Mapped)]` implements it by building the shape from each field's own `SHAPE` at its
+/// `offset_of!`, which is true by construction; this crate implements it for the scalar, atomic,
+/// byte-order and array types.
 ///
 /// ```
 /// use mapped::Mapped;
@@ -52,7 +59,7 @@ use crate::raw::Place;
     label = "not a mapped field type",
     note = "fields may be integers, floats, zerocopy byte-order integers, atomic integers, arrays of these, or structs deriving `Mapped`; pointer-sized integers and pointers cannot be shared through a file"
 )]
-pub trait FieldType: FromBytes + IntoBytes + Sized {
+pub unsafe trait FieldType: FromBytes + IntoBytes + Sized {
     /// What the type is, for [`Layout`](crate::Layout) and [`c_header`](crate::c_header).
     const SHAPE: Shape;
 
@@ -132,7 +139,8 @@ where
 
 macro_rules! scalar_fields {
     ($($ty:ty => $shape:ident),* $(,)?) => {$(
-        impl FieldType for $ty {
+        // SAFETY: a primitive number holds no atomic; its shape is a single non-atomic leaf.
+        unsafe impl FieldType for $ty {
             const SHAPE: Shape = Shape::$shape { bytes: std::mem::size_of::<$ty>() };
             type Value = $ty;
             type Get<'a, A: Readable> = $ty;
@@ -179,7 +187,8 @@ scalar_fields!(
 
 macro_rules! byte_order_fields {
     ($($ty:ident($native:ty)),* $(,)?) => {$(
-        impl<O: ByteOrder> FieldType for $ty<O> {
+        // SAFETY: a byte-order integer is a byte array: no atomic; its shape is one leaf.
+        unsafe impl<O: ByteOrder> FieldType for $ty<O> {
             const SHAPE: Shape = Shape::ByteOrder {
                 value: &<$native as FieldType>::SHAPE,
                 big_endian: matches!(O::ORDER, Order::BigEndian),
@@ -227,7 +236,8 @@ byte_order_fields!(
 
 macro_rules! atomic_fields {
     ($($ty:ident($native:ty)),* $(,)?) => {$(
-        impl FieldType for std::sync::atomic::$ty {
+        // SAFETY: the shape is one atomic leaf covering the whole value, which is the atomic.
+        unsafe impl FieldType for std::sync::atomic::$ty {
             const SHAPE: Shape = Shape::Atomic { value: &<$native as FieldType>::SHAPE };
             type Value = <Self as AtomicField>::Value;
             type Get<'a, A: Readable> = A::Atomic<'a, Self>;
@@ -259,7 +269,9 @@ atomic_fields!(
     AtomicI64(i64),
 );
 
-impl<E: FieldType, const N: usize> FieldType for [E; N] {
+// SAFETY: an array is `N` elements of `E` at multiples of `size_of::<E>()`, exactly what
+// `Shape::Array` says; each element's atomics are described by `E::SHAPE`, true by `E`'s contract.
+unsafe impl<E: FieldType, const N: usize> FieldType for [E; N] {
     const SHAPE: Shape = Shape::Array {
         element: &E::SHAPE,
         len: N,

@@ -1,16 +1,18 @@
 //! The `Mapped` trait and the layout description every mapped struct carries.
 
-use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+use zerocopy::KnownLayout;
 
+use crate::field::FieldType;
 use crate::mode::Access;
 use crate::view::Accessors;
 
 /// A `#[repr(C)]` struct that can live in a memory mapping. Implement it with `#[derive(Mapped)]`.
 ///
-/// The zerocopy supertraits prove what mapping needs: any bytes in the file form a valid value
-/// (`FromBytes`), and the struct has no padding whose bytes would be undefined (`IntoBytes`).
-/// The trait itself is safe to implement: the accessors it names are built on this crate's
-/// bounds-checked pointers, so even a hand-written implementation cannot read out of bounds.
+/// The zerocopy supertraits (through [`FieldType`]) prove what mapping needs: any bytes in the
+/// file form a valid value (`FromBytes`), and the struct has no padding whose bytes would be
+/// undefined (`IntoBytes`). The trait itself is safe to implement: the accessors it names are built
+/// on this crate's bounds-checked pointers, so even a hand-written implementation cannot read out
+/// of bounds.
 ///
 /// ```
 /// use mapped::{Handle, Mapped};
@@ -34,7 +36,7 @@ use crate::view::Accessors;
     message = "`{Self}` is not a mapped struct",
     label = "add `#[derive(Mapped)]` to `{Self}`"
 )]
-pub trait Mapped: FromBytes + IntoBytes + KnownLayout + Sized {
+pub trait Mapped: FieldType + KnownLayout {
     /// The generated accessor struct (`StatsFields<A>` for `Stats`): one getter per field, and one
     /// setter per field where `A` is writable.
     type Fields<A: Access>: Accessors<Self, A>;
@@ -173,6 +175,25 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Whether values of this shape contain atomics, which must be copied atomically.
+    pub(crate) const fn has_atomics(&self) -> bool {
+        match self {
+            Shape::Atomic { .. } => true,
+            Shape::Array { element, .. } => element.has_atomics(),
+            Shape::Struct(layout) => {
+                let mut i = 0;
+                while i < layout.fields.len() {
+                    if layout.fields[i].shape.has_atomics() {
+                        return true;
+                    }
+                    i += 1;
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
     /// A hash of the shape, stable across builds and platforms of the same byte order.
     pub(crate) const fn fingerprint(&self) -> u64 {
         let mut hash = Fnv::new();

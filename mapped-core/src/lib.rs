@@ -5,6 +5,7 @@
 //! `#[derive(Mapped)]`.
 
 mod c_header;
+mod copy;
 mod error;
 mod field;
 mod handle;

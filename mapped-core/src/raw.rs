@@ -14,6 +14,8 @@ use std::ptr::NonNull;
 
 use zerocopy::{FromBytes, IntoBytes};
 
+use crate::copy;
+use crate::field::FieldType;
 use crate::layout::Mapped;
 use crate::mode::{Access, AtomicField, ReadOnly, Readable, Writable};
 use crate::view::View;
@@ -32,7 +34,7 @@ pub struct RawView<T, A> {
     _marker: Marker<*mut T, A>,
 }
 
-impl<T: FromBytes + IntoBytes, A: Access> RawView<T, A> {
+impl<T: FieldType, A: Access> RawView<T, A> {
     /// # Safety
     /// `ptr` must be aligned for `T` and point to `size_of::<T>()` bytes that stay mapped, with at
     /// least the protection `A` grants, for as long as the `RawView` and anything borrowed from it
@@ -73,26 +75,26 @@ impl<T: FromBytes + IntoBytes, A: Access> RawView<T, A> {
         unsafe { Place::new(field.cast()) }
     }
 
-    /// Copies the whole struct out of the mapping.
+    /// Copies the whole struct out of the mapping (atomic fields atomically).
     pub fn load(&self) -> T
     where
         A: Readable,
     {
-        // SAFETY: `ptr` is aligned, mapped and readable (`A: Readable`) for the life of `self`;
-        // `T: FromBytes`, so whatever bytes another process left there form a valid `T`.
-        unsafe { self.ptr.as_ptr().read_volatile() }
+        // SAFETY: `ptr` is aligned, mapped and readable (`A: Readable`) for the life of `self`.
+        // Within this process only atomic fields can be accessed concurrently (a handle is not
+        // `Sync`, atomics are), and `copy::read` reads those atomically. `T: FromBytes`, so
+        // whatever bytes another process left there form a valid `T`.
+        unsafe { copy::read(self.ptr.as_ptr()) }
     }
 
-    /// Copies `value` into the mapping.
+    /// Copies `value` into the mapping (atomic fields atomically).
     pub fn store(&self, value: &T)
     where
         A: Writable,
     {
-        let dst = self.ptr.as_ptr();
-        // SAFETY: `dst` is aligned, mapped and writable (`A: Writable`). `ptr::read` makes a
-        // bitwise copy that is moved into the mapping and never dropped, so no destructor runs
-        // twice; `T: IntoBytes` means every byte written is initialized.
-        unsafe { dst.write_volatile(std::ptr::read(value)) }
+        // SAFETY: aligned, mapped and writable (`A: Writable`); as for `load`, only atomic fields
+        // can be accessed concurrently by this process, and `copy::write` writes those atomically.
+        unsafe { copy::write(self.ptr.as_ptr(), value) }
     }
 }
 
@@ -120,25 +122,30 @@ impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {
         unsafe { Place::new(self.ptr) }
     }
 
-    /// Copies the value out of the mapping (a volatile read).
+    /// Copies the value out of the mapping (volatile reads; atomic fields atomically).
     pub fn read(&self) -> F
     where
         A: Readable,
+        F: FieldType,
     {
-        // SAFETY: aligned, mapped and readable for `'a` (the type's invariant); any bytes are a
-        // valid `F` because `F: FromBytes`.
-        unsafe { self.ptr.as_ptr().read_volatile() }
+        // SAFETY: aligned, mapped and readable for `'a` (the type's invariant); only atomic parts
+        // can be accessed concurrently by this process, and `copy::read` reads those atomically.
+        // Any bytes are a valid `F` because `F: FromBytes`.
+        unsafe { copy::read(self.ptr.as_ptr()) }
     }
 
-    /// Copies `value` into the mapping (a volatile write).
+    /// Copies `value` into the mapping (volatile writes; atomic fields atomically).
     pub fn write(&self, value: F)
     where
         A: Writable,
+        F: FieldType,
     {
         // SAFETY: aligned, mapped and writable for `'a` (the type's invariant and `A: Writable`);
-        // `F: IntoBytes` writes no uninitialized byte, and the enclosing struct is `FromBytes`, so
-        // it stays valid whatever `F` holds.
-        unsafe { self.ptr.as_ptr().write_volatile(value) }
+        // only atomic parts can be accessed concurrently by this process, and `copy::write` writes
+        // those atomically. `F: IntoBytes` writes no uninitialized byte, and the enclosing struct
+        // is `FromBytes`, so it stays valid whatever `F` holds. `value` is dropped afterwards as
+        // any local is; the mapping holds a bitwise copy that is never dropped.
+        unsafe { copy::write(self.ptr.as_ptr(), &value) }
     }
 
     /// The same place, seen read-only: backs the getter of a `#[mapped(readonly)]` field.

@@ -76,8 +76,10 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 }
             }
 
+            // SAFETY: `SHAPE` is this struct's `LAYOUT`, which lists every field with its own
+            // `FieldType::SHAPE` at its `offset_of!`: each atomic is described where it lies.
             #[automatically_derived]
-            impl ::mapped::FieldType for #ident {
+            unsafe impl ::mapped::FieldType for #ident {
                 const SHAPE: ::mapped::Shape =
                     ::mapped::Shape::Struct(&<#ident as ::mapped::Mapped>::LAYOUT);
                 type Value = #ident;

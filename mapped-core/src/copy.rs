@@ -1,0 +1,168 @@
+//! Whole-value copies into and out of a mapping that respect atomic fields.
+//!
+//! A plain (volatile) copy of a struct reads and writes its atomic fields non-atomically. Another
+//! thread of this process may hold a `&AtomicU64` into the same mapping (atomics are `Sync`) and
+//! be updating it at that very moment: that would be a data race. So a type whose
+//! [`Shape`] contains atomics is copied leaf by leaf, each atomic with an atomic load or store
+//! (`Relaxed`: a copy promises no ordering), everything else with volatile accesses. Types without
+//! atomics, the common case, are copied whole; the choice is made at compile time.
+
+use std::mem::{size_of, MaybeUninit};
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering};
+
+use crate::field::FieldType;
+use crate::layout::Shape;
+
+/// Reads an `F` from `src`.
+///
+/// # Safety
+/// `src` must be aligned and valid for reads of an `F` for the duration of the call, and its
+/// non-atomic bytes must not be written concurrently by this process.
+pub(crate) unsafe fn read<F: FieldType>(src: *const F) -> F {
+    if const { !F::SHAPE.has_atomics() } {
+        // SAFETY: the caller guarantees `src` is aligned and readable; with no atomics in `F`,
+        // no byte of it is written concurrently by this process (the caller's guarantee), so a
+        // volatile read races with nothing of ours.
+        return unsafe { src.read_volatile() };
+    }
+    // Zeroed first: every byte is then initialized even if the shape described less than the
+    // whole value, and all-zero is a valid `F` (`F: FromBytes`).
+    let mut out = MaybeUninit::<F>::zeroed();
+    // SAFETY: `src` is valid for reads of `size_of::<F>()` bytes (the caller), `out` for writes of
+    // as many; they do not overlap (`out` is a fresh local); both are aligned for `F`.
+    unsafe {
+        copy(
+            src.cast(),
+            out.as_mut_ptr().cast(),
+            &F::SHAPE,
+            0,
+            size_of::<F>(),
+        )
+    };
+    // SAFETY: zero-initialized, then only overwritten with bytes of an `F`; `F: FromBytes`.
+    unsafe { out.assume_init() }
+}
+
+/// Writes a copy of `*value` to `dst`.
+///
+/// # Safety
+/// `dst` must be aligned and valid for writes of an `F` for the duration of the call, and its
+/// non-atomic bytes must not be accessed concurrently by this process.
+pub(crate) unsafe fn write<F: FieldType>(dst: *mut F, value: &F) {
+    if const { !F::SHAPE.has_atomics() } {
+        // SAFETY: `dst` is aligned and writable (the caller). `F` has no atomics, so `*value` has
+        // no interior mutability and `ptr::read` races with nothing; the bitwise copy is moved
+        // into the mapping and never dropped, so no destructor runs twice. `F: IntoBytes`: every
+        // byte written is initialized.
+        unsafe { dst.write_volatile(std::ptr::read(value)) };
+        return;
+    }
+    // SAFETY: `value` is a valid `F`, readable for `size_of::<F>()` bytes; `dst` is valid for
+    // writes of as many (the caller); a `&F` and a mapping the caller may write cannot overlap
+    // unless the caller lied; both are aligned for `F`.
+    unsafe {
+        copy(
+            (value as *const F).cast(),
+            dst.cast(),
+            &F::SHAPE,
+            0,
+            size_of::<F>(),
+        )
+    };
+}
+
+/// Copies the bytes `offset..offset + size` of a value shaped `shape`, atomics atomically.
+///
+/// Every leaf is bounds-checked against `total`, the size of the whole value, so a shape that
+/// does not match its type can at worst copy less, never outside the value.
+///
+/// # Safety
+/// `src` and `dst` must be valid for reads and writes of `total` bytes respectively, aligned for
+/// the value, and not overlap.
+unsafe fn copy(src: *const u8, dst: *mut u8, shape: &Shape, offset: usize, total: usize) {
+    match shape {
+        Shape::Struct(layout) => {
+            for field in layout.fields {
+                // SAFETY: forwarded; offsets only grow, and leaves check their bounds.
+                unsafe { copy(src, dst, field.shape, offset + field.offset, total) };
+            }
+        }
+        Shape::Array { element, len } => {
+            let element_size = shape_size(element);
+            for i in 0..*len {
+                // SAFETY: forwarded, as above.
+                unsafe { copy(src, dst, element, offset + i * element_size, total) };
+            }
+        }
+        Shape::Atomic { value } => {
+            let size = shape_size(value);
+            if offset + size > total {
+                return;
+            }
+            // SAFETY: `offset + size <= total`, so both pointers stay within their values.
+            let (from, to) = unsafe { (src.add(offset), dst.add(offset)) };
+            // SAFETY: in bounds (above); an atomic field is aligned to its size inside an aligned
+            // value (checked below before use); concurrent access to these bytes by this process
+            // can only be atomic, matching these atomic operations.
+            unsafe { copy_atomic(from, to, size) };
+        }
+        leaf => {
+            let size = shape_size(leaf);
+            if offset + size > total {
+                return;
+            }
+            for i in 0..size {
+                // SAFETY: `offset + i < total`: within both values; the caller guarantees no
+                // concurrent non-atomic access by this process, and these bytes are not atomic.
+                unsafe {
+                    dst.add(offset + i)
+                        .write_volatile(src.add(offset + i).read_volatile())
+                };
+            }
+        }
+    }
+}
+
+/// One atomic of `size` bytes from `from` to `to`; a byte copy if either is misaligned.
+///
+/// # Safety
+/// Both pointers valid for `size` bytes; see [`copy`].
+unsafe fn copy_atomic(from: *const u8, to: *mut u8, size: usize) {
+    macro_rules! atomic {
+        ($atomic:ty) => {{
+            let aligned = from as usize % size == 0 && to as usize % size == 0;
+            if aligned {
+                // SAFETY: aligned (checked) and valid for `size` bytes (the caller), which is the
+                // atomic's size; `from_ptr` requires nothing else, and the references live only
+                // for these two calls.
+                unsafe {
+                    let value = <$atomic>::from_ptr(from.cast_mut().cast()).load(Ordering::Relaxed);
+                    <$atomic>::from_ptr(to.cast()).store(value, Ordering::Relaxed);
+                }
+                return;
+            }
+        }};
+    }
+    match size {
+        1 => atomic!(AtomicU8),
+        2 => atomic!(AtomicU16),
+        4 => atomic!(AtomicU32),
+        8 => atomic!(AtomicU64),
+        _ => {}
+    }
+    for i in 0..size {
+        // SAFETY: within both values (the caller); reached only for a shape that does not match
+        // its type, where a byte copy is the in-bounds fallback.
+        unsafe { to.add(i).write_volatile(from.add(i).read_volatile()) };
+    }
+}
+
+/// Bytes a shape occupies.
+const fn shape_size(shape: &Shape) -> usize {
+    match shape {
+        Shape::Unsigned { bytes } | Shape::Signed { bytes } | Shape::Float { bytes } => *bytes,
+        Shape::ByteOrder { value, .. } | Shape::Atomic { value } => shape_size(value),
+        Shape::Array { element, len } => shape_size(element) * *len,
+        Shape::Struct(layout) => layout.size,
+    }
+}
