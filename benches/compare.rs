@@ -179,15 +179,19 @@ fn report(
     let cell = |s: &str| s.replace('|', "\\|");
     println!("\n### {title}\n");
     println!(
-        "| contender | median / op | ratio to {} |",
+        "| contender | median / op | fastest–slowest run | ratio to {} |",
         cell(&base.name)
     );
-    println!("|---|---:|---:|");
+    println!("|---|---:|---:|---:|");
     for m in measured {
+        let fastest = m.ns_per_op.iter().copied().fold(f64::INFINITY, f64::min);
+        let slowest = m.ns_per_op.iter().copied().fold(0.0, f64::max);
         println!(
-            "| {} | {} | {:.2}x |",
+            "| {} | {} | {}–{} | {:.2}x |",
             cell(&m.name),
             fmt_ns(m.median()),
+            fmt_ns(fastest),
+            fmt_ns(slowest),
             paired_ratio(m, base)
         );
     }
@@ -267,6 +271,51 @@ fn main() {
     println!("\n{} goals met, {missed} missed", verdicts.len() - missed);
 }
 
+/// The name of the control rows.
+const CONTROL: &str = "control: the raw pointer again, over a second mapping";
+
+/// The baseline of the random reads: `ops` volatile reads of `value` at random indices below `n`.
+#[inline(never)]
+fn raw_random_reads(raw: *const Record, n: usize, ops: usize) -> u64 {
+    let mut rng = Rng::new(SEED);
+    let mut sum = 0u64;
+    for _ in 0..ops {
+        let i = rng.below(n);
+        // SAFETY: `i < n`, and the callers' mapping holds at least `n` records.
+        let v = unsafe { ptr::addr_of!((*raw.add(i)).value).read_volatile() };
+        sum = sum.wrapping_add(v);
+    }
+    sum
+}
+
+/// The baseline of the random writes: writes `i ^ salt` at each index drawn, returns the value
+/// read back at the last.
+#[inline(never)]
+fn raw_random_writes(raw: *mut Record, n: usize, ops: usize, salt: u64) -> u64 {
+    let mut rng = Rng::new(SEED);
+    let mut i = 0;
+    for _ in 0..ops {
+        i = rng.below(n);
+        // SAFETY: `i < n`; the callers' mapping holds `n` records and is writable, and no
+        // reference to it is live during the run.
+        unsafe { ptr::addr_of_mut!((*raw.add(i)).value).write_volatile(i as u64 ^ salt) };
+    }
+    // SAFETY: as above.
+    unsafe { ptr::addr_of!((*raw.add(i)).value).read_volatile() }
+}
+
+/// The baseline of the scan.
+#[inline(never)]
+fn raw_scan(raw: *const Record, n: usize) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..n {
+        // SAFETY: `i < n`, and the callers' mapping holds at least `n` records.
+        let v = unsafe { ptr::addr_of!((*raw.add(i)).value).read_volatile() };
+        sum = sum.wrapping_add(v);
+    }
+    sum
+}
+
 /// The expected checksum of `ops` random reads: the sum of the `value` fields they visit.
 fn random_read_sum(records: usize, ops: usize) -> u64 {
     let mut rng = Rng::new(SEED);
@@ -298,6 +347,10 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
         .expect("open data file");
     // SAFETY: the file is private to this process's scratch dir and is not truncated while mapped.
     let mut raw_map = unsafe { MmapMut::map_mut(&file) }.expect("mmap data file");
+    // A second raw mapping of the same file, for the control rows: same code as the baseline,
+    // another mapping. How far it lands from 1.00x is the noise between two mappings.
+    // SAFETY: as for `raw_map`.
+    let control_map = unsafe { MmapMut::map_mut(&file) }.expect("mmap data file");
     let table = Table::open(&path).expect("mapped: open table");
 
     // memmap3 keeps its own file (it writes a magic header in front); same records.
@@ -334,6 +387,7 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
 
     let len = TABLE_RECORDS * RECORD_SIZE;
     prefault(raw_map.as_ptr(), len);
+    prefault(control_map.as_ptr(), len);
     prefault(mapped::Handle::as_ptr(&table).cast(), len);
     prefault(ptr::from_ref(&*table3).cast(), len);
 
@@ -342,24 +396,19 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
         let sys_ops = cfg.syscall_ops;
         let want = random_read_sum(n, ops);
         let raw = raw_map.as_ptr().cast::<Record>();
+        let control = control_map.as_ptr().cast::<Record>();
         let bytes: &[u8] = &raw_map;
         let (table, table3, file, slice, vec) = (&table, &table3, &file, &slice, &vec);
         let mut contenders = vec![
             Contender::new(
                 "raw pointer (memmap2 + read_volatile)",
                 ops as u64,
-                move |_| {
-                    let mut rng = Rng::new(SEED);
-                    let mut sum = 0u64;
-                    for _ in 0..ops {
-                        let i = rng.below(n);
-                        // SAFETY: `i < n`, and the mapping holds at least `n` records.
-                        let v = unsafe { ptr::addr_of!((*raw.add(i)).value).read_volatile() };
-                        sum = sum.wrapping_add(v);
-                    }
-                    sum
-                },
+                move |_| raw_random_reads(raw, n, ops),
             )
+            .expect(want),
+            Contender::new(CONTROL, ops as u64, move |_| {
+                raw_random_reads(control, n, ops)
+            })
             .expect(want),
             Contender::new(
                 "mapped: struct handle, `records_at(i)`",
@@ -487,18 +536,14 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
     if cfg.wants("scan") {
         let want: u64 = (0..n as u64).fold(0, |s, i| s.wrapping_add(record(i).value));
         let raw = raw_map.as_ptr().cast::<Record>();
+        let control = control_map.as_ptr().cast::<Record>();
         let bytes: &[u8] = &raw_map;
         let (table, table3, file, slice, vec) = (&table, &table3, &file, &slice, &vec);
         let mut contenders = vec![
             Contender::new("raw pointer loop (read_volatile)", n as u64, move |_| {
-                let mut sum = 0u64;
-                for i in 0..n {
-                    // SAFETY: `i < n`, and the mapping holds at least `n` records.
-                    let v = unsafe { ptr::addr_of!((*raw.add(i)).value).read_volatile() };
-                    sum = sum.wrapping_add(v);
-                }
-                sum
+                raw_scan(raw, n)
             }),
+            Contender::new(CONTROL, n as u64, move |_| raw_scan(control, n)),
             Contender::new(
                 "mapped: struct handle, `records_at(i)`",
                 n as u64,
@@ -588,6 +633,7 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
         // at its last index; the check wants `last ^ salt`.
         let wants = |last: u64| move |salt: u64, got: u64| assert_eq!(got, last ^ salt);
         let raw = raw_map.as_mut_ptr().cast::<Record>();
+        let control = control_map.as_ptr().cast_mut().cast::<Record>();
         // The zerocopy and binary-layout contenders need `&mut [u8]` over the same mapping that
         // the raw pointer writes through; runs never overlap, so each makes its slice for the
         // duration of its run only.
@@ -597,20 +643,12 @@ fn record_workloads(cfg: &Config, dir: &Path, verdicts: &mut Vec<Verdict>) {
             Contender::new(
                 "raw pointer (memmap2 + write_volatile)",
                 ops as u64,
-                move |salt| {
-                    let mut rng = Rng::new(SEED);
-                    let mut i = 0;
-                    for _ in 0..ops {
-                        i = rng.below(n);
-                        // SAFETY: `i < n`; the mapping holds `n` records and is writable.
-                        let field = unsafe { ptr::addr_of_mut!((*raw.add(i)).value) };
-                        // SAFETY: as above; no reference to the mapping is live during the run.
-                        unsafe { field.write_volatile(i as u64 ^ salt) };
-                    }
-                    // SAFETY: as above.
-                    unsafe { ptr::addr_of!((*raw.add(i)).value).read_volatile() }
-                },
+                move |salt| raw_random_writes(raw, n, ops, salt),
             )
+            .check(wants(last)),
+            Contender::new(CONTROL, ops as u64, move |salt| {
+                raw_random_writes(control, n, ops, salt)
+            })
             .check(wants(last)),
             Contender::new(
                 "mapped: struct handle, `records_mut().get_mut(i)`",
