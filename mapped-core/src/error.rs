@@ -148,6 +148,17 @@ pub enum Error {
         /// The array's (or the records') length.
         len: usize,
     },
+    /// The file was cut short (by another process) after it was mapped: the pages past its new end
+    /// would raise `SIGBUS` if touched. Reported by [`Handle::check_file`](crate::Handle::check_file)
+    /// before any access.
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Bytes the mapping reaches.
+        needed: u64,
+        /// Bytes the file holds now.
+        found: u64,
+    },
     /// The file does not start with the struct's magic bytes: it is not a file of this format.
     /// It was not mapped and not modified.
     BadMagic {
@@ -268,6 +279,16 @@ impl fmt::Display for Error {
             Error::NotRegularFile { path } => {
                 write!(f, "{} is not a regular file", DisplayPath(path))
             }
+            Error::Truncated {
+                path,
+                needed,
+                found,
+            } => write!(
+                f,
+                "{} was truncated while mapped: the mapping reaches {needed} bytes, the file now \
+                 has {found}",
+                DisplayPath(path)
+            ),
             Error::BadMagic {
                 path,
                 expected,
@@ -369,7 +390,7 @@ impl From<Error> for io::Error {
     fn from(err: Error) -> io::Error {
         let kind = match &err {
             Error::Io { source, .. } => source.kind(),
-            Error::FileTooSmall { .. } => io::ErrorKind::UnexpectedEof,
+            Error::FileTooSmall { .. } | Error::Truncated { .. } => io::ErrorKind::UnexpectedEof,
             Error::BadMagic { .. }
             | Error::VersionMismatch { .. }
             | Error::LayoutMismatch { .. }
@@ -404,6 +425,7 @@ impl Error {
             | Error::Misaligned { path, .. }
             | Error::OffsetOverflow { path, .. }
             | Error::NotRegularFile { path }
+            | Error::Truncated { path, .. }
             | Error::BadMagic { path, .. }
             | Error::VersionMismatch { path, .. }
             | Error::LayoutMismatch { path, .. }

@@ -201,6 +201,37 @@ impl<T: Mapped, A: Access> Handle<T, A> {
         Handle::from_mapping(mapping)
     }
 
+    /// Checks that the file still holds every byte the mapping reaches (`fstat` of the mapped
+    /// file), which another process can break by truncating it; touching the lost pages would
+    /// raise `SIGBUS`. Call it before accessing a file that other programs might shrink. Always
+    /// `Ok` for an anonymous mapping.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] naming the bytes needed and found; [`Error::Io`] with
+    /// [`Op::Stat`](crate::Op::Stat).
+    ///
+    /// ```
+    /// # use mapped::{Error, Mapped};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// let stats = Stats::create_new(&path)?;
+    /// stats.check_file()?;
+    /// std::fs::File::options().write(true).open(&path)?.set_len(4)?; // someone else truncates
+    /// match stats.check_file() {
+    ///     Err(Error::Truncated { needed: 8, found: 4, .. }) => {} // don't touch `stats` now
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn check_file(&self) -> Result<(), Error> {
+        self.mapping.check_size()
+    }
+
     /// Tells the kernel how the mapping will be used (`madvise`).
     ///
     /// # Errors

@@ -192,6 +192,7 @@ impl<T: Mapped> Handle<T, ReadWrite> {
             create_new: false,
             populate: false,
             address_hint: None,
+            follow_symlinks: true,
             _marker: PhantomData,
         }
     }
@@ -227,6 +228,7 @@ pub struct OpenOptions<T, A = ReadWrite> {
     create_new: bool,
     populate: bool,
     address_hint: Option<NonZeroUsize>,
+    follow_symlinks: bool,
     _marker: PhantomData<fn() -> (T, A)>,
 }
 
@@ -239,6 +241,7 @@ impl<T: Mapped, A: Access> OpenOptions<T, A> {
             create_new: self.create_new,
             populate: self.populate,
             address_hint: self.address_hint,
+            follow_symlinks: self.follow_symlinks,
             _marker: PhantomData,
         }
     }
@@ -371,6 +374,35 @@ impl<T: Mapped, A: Access> OpenOptions<T, A> {
         self.address_hint = NonZeroUsize::new(address);
         self
     }
+
+    /// With `false`, refuses a path whose last component is a symbolic link (`O_NOFOLLOW`), so a
+    /// link planted where the file should be cannot redirect the mapping (`create_new` already
+    /// refuses to create through one). The default, `true`, follows links as `open` does.
+    ///
+    /// # Errors
+    /// At [`open`](Self::open): [`Error::Io`] with [`Op::Open`](crate::Op::Open) and `ELOOP` for
+    /// a link.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Stats { hits: u64 }
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// let real = dir.path().join("stats.bin");
+    /// let link = dir.path().join("link.bin");
+    /// Stats::create_new(&real)?;
+    /// std::os::unix::fs::symlink(&real, &link)?;
+    /// assert!(Stats::options().follow_symlinks(false).open(&link).is_err());
+    /// assert!(Stats::options().follow_symlinks(false).open(&real).is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub fn follow_symlinks(mut self, follow: bool) -> Self {
+        self.follow_symlinks = follow;
+        self
+    }
 }
 
 impl<T: Mapped, A: Readable> OpenOptions<T, A> {
@@ -380,8 +412,12 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
     /// [`Error::Misaligned`] if the offset is not a multiple of `T`'s alignment;
     /// [`Error::OffsetOverflow`] if offset plus size overflows a file offset;
     /// [`Error::FileTooSmall`] if an existing file ends before offset plus size;
-    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `ftruncate` or `mmap`.
+    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `ftruncate`, `fallocate` or `mmap`.
     /// A rejected file is not modified; a file this call created is removed again.
+    ///
+    /// A read-write shared mapping reserves disk blocks for the whole struct (`fallocate`) before
+    /// mapping it, so a full disk is an `Err` here, never a `SIGBUS` at a later write. On a
+    /// filesystem without `fallocate` nothing is reserved.
     ///
     /// ```
     /// # use mapped::{Error, Mapped};
@@ -426,6 +462,7 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
             mode: self.mode,
             populate: self.populate,
             address_hint: self.address_hint,
+            follow_symlinks: self.follow_symlinks,
             prefix: header.as_ref().map(|(_, bytes)| Prefix {
                 bytes,
                 check: &check,
@@ -514,6 +551,7 @@ impl<T, A> fmt::Debug for OpenOptions<T, A> {
             .field("create_new", &self.create_new)
             .field("populate", &self.populate)
             .field("address_hint", &self.address_hint)
+            .field("follow_symlinks", &self.follow_symlinks)
             .finish()
     }
 }

@@ -25,6 +25,7 @@ const RESERVED: &[(&str, &str)] = &[
     ("advise", "`Handle::advise`"),
     ("lock", "`Handle::lock`"),
     ("unlock", "`Handle::unlock`"),
+    ("check_file", "`Handle::check_file`"),
 ];
 
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {

@@ -16,12 +16,17 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nix::errno::Errno;
-use nix::fcntl::{Flock, FlockArg, OFlag};
+use nix::fcntl::OFlag;
 use nix::sys::mman::{self, MapFlags, MmapAdvise, MsFlags, ProtFlags};
 use nix::unistd::{sysconf, SysconfVar};
 
 use crate::error::{Error, Op};
-use crate::options::DEFAULT_MODE;
+
+mod record;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use record::RecordFile;
 
 /// Memory protection of a mapping. `PROT_EXEC` is deliberately absent.
 #[doc(hidden)]
@@ -75,6 +80,8 @@ pub(crate) struct FileRequest<'p> {
     pub(crate) populate: bool,
     pub(crate) address_hint: Option<NonZeroUsize>,
     pub(crate) prefix: Option<Prefix<'p>>,
+    /// Refuse a path whose last component is a symbolic link (`O_NOFOLLOW`).
+    pub(crate) follow_symlinks: bool,
 }
 
 impl FileRequest<'_> {
@@ -97,6 +104,12 @@ pub(crate) struct Mapping {
     data_len: usize,
     /// The mapped file; empty for an anonymous mapping.
     path: PathBuf,
+    /// The struct's file, kept open so [`check_size`](Mapping::check_size) can `fstat` the file
+    /// this mapping was made from, whatever its path names now; `None` for anonymous and record
+    /// mappings (a `RecordFile` holds those).
+    file: Option<File>,
+    /// Bytes the file must hold for every mapped byte to be backed: offset, header and struct.
+    file_end: u64,
 }
 
 // SAFETY: a `Mapping` is an address range owned by the whole process; nothing about it is tied to
@@ -143,7 +156,7 @@ pub(crate) fn map_file(request: &FileRequest<'_>) -> Result<Mapping, Error> {
         .ok_or_else(overflow)?;
 
     let (file, created) = open_file(request)?;
-    match size_and_map(&file, request, end, created) {
+    match size_and_map(file, request, end, created) {
         Ok(mapping) => Ok(mapping),
         Err(err) => {
             if created {
@@ -157,7 +170,7 @@ pub(crate) fn map_file(request: &FileRequest<'_>) -> Result<Mapping, Error> {
 }
 
 fn size_and_map(
-    file: &File,
+    file: File,
     request: &FileRequest<'_>,
     end: u64,
     created: bool,
@@ -189,6 +202,11 @@ fn size_and_map(
             .map_err(|e| Error::io(Op::Read, path, e))?;
         (prefix.check)(&found)?;
     }
+    if request.shared && request.protection == Protection::ReadWrite {
+        // Blocks for every byte a setter can reach, so a full disk is this error now rather than
+        // a SIGBUS at some later write into a hole.
+        allocate_range(&file, path, request.offset, end - request.offset)?;
+    }
 
     let page = page_size() as u64;
     let map_offset = request.offset - request.offset % page;
@@ -215,7 +233,7 @@ fn size_and_map(
             len,
             request.protection.flags(),
             flags,
-            file,
+            &file,
             map_offset as i64,
         )
     }
@@ -226,7 +244,45 @@ fn size_and_map(
         data_offset,
         data_len: request.size,
         path: path.to_path_buf(),
+        file: Some(file),
+        file_end: end,
     })
+}
+
+/// Reserves disk blocks for `offset..offset + len` of `file` (`fallocate`, Linux), so writes
+/// through a mapping there cannot meet a full disk. Returns whether the filesystem could: where it
+/// has no `fallocate`, nothing is reserved and the caller carries on as plain `mmap` code does.
+///
+/// # Errors
+/// [`Op::Allocate`], e.g. `ENOSPC` or `EFBIG`.
+fn allocate_range(file: &File, path: &Path, offset: u64, len: u64) -> Result<bool, Error> {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::fcntl::{fallocate, FallocateFlags};
+        let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+            return Err(Error::OffsetOverflow {
+                path: path.to_path_buf(),
+                offset,
+                size: usize::try_from(len).unwrap_or(usize::MAX),
+            });
+        };
+        if len == 0 {
+            return Ok(true);
+        }
+        loop {
+            match fallocate(file, FallocateFlags::empty(), offset, len) {
+                Ok(()) => return Ok(true),
+                Err(Errno::EINTR) => continue,
+                Err(Errno::EOPNOTSUPP | Errno::ENOSYS) => return Ok(false),
+                Err(errno) => return Err(Error::io(Op::Allocate, path, errno)),
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (file, path, offset, len);
+        Ok(false)
+    }
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -242,20 +298,32 @@ fn populate_flag() -> MapFlags {
 /// Opens the file with the access the mapping needs; returns whether this call created it.
 fn open_file(request: &FileRequest<'_>) -> Result<(File, bool), Error> {
     let writable = request.shared && request.protection == Protection::ReadWrite;
-    open_path(request.path, writable, request.creation, request.mode)
+    open_path(
+        request.path,
+        writable,
+        request.creation,
+        request.mode,
+        request.follow_symlinks,
+    )
 }
 
 /// Opens `path` for reading (and writing, if `writable`), creating it as `creation` says with
-/// permission bits `mode`; returns whether this call created it.
+/// permission bits `mode`, refusing a symbolic link unless `follow_symlinks`; returns whether
+/// this call created it. The descriptor is `O_CLOEXEC`, as std opens every file.
 fn open_path(
     path: &Path,
     writable: bool,
     creation: Creation,
     mode: u32,
+    follow_symlinks: bool,
 ) -> Result<(File, bool), Error> {
     // O_NONBLOCK: opening a FIFO must fail the regular-file check, not wait for a writer.
     // O_NOCTTY: opening a terminal must not make it ours. Neither changes regular files.
-    let flags = (OFlag::O_NONBLOCK | OFlag::O_NOCTTY).bits();
+    let mut flags = OFlag::O_NONBLOCK | OFlag::O_NOCTTY;
+    if !follow_symlinks {
+        flags |= OFlag::O_NOFOLLOW;
+    }
+    let flags = flags.bits();
     let open_existing = || {
         OpenOptions::new()
             .read(true)
@@ -314,6 +382,8 @@ pub(crate) fn map_anonymous(
         data_offset: 0,
         data_len: size,
         path,
+        file: None,
+        file_end: 0,
     })
 }
 
@@ -367,6 +437,30 @@ impl Mapping {
         .map_err(|e| Error::io(Op::Msync, &self.path, e))
     }
 
+    /// Whether the file still holds every byte this mapping reaches (`fstat` of the file it was
+    /// made from). Another process may have truncated it; touching the lost pages would raise
+    /// `SIGBUS`. Always `Ok` for anonymous mappings.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] if the file is now too short; [`Op::Stat`] if `fstat` fails.
+    pub(crate) fn check_size(&self) -> Result<(), Error> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let found = file
+            .metadata()
+            .map_err(|e| Error::io(Op::Stat, &self.path, e))?
+            .len();
+        if found < self.file_end {
+            return Err(Error::Truncated {
+                path: self.path.clone(),
+                needed: self.file_end,
+                found,
+            });
+        }
+        Ok(())
+    }
+
     /// `msync` over the whole region: the struct and any header in front of it.
     pub(crate) fn sync_all(&self, wait: bool) -> Result<(), Error> {
         let flags = if wait {
@@ -418,268 +512,5 @@ impl Drop for Mapping {
         let result = unsafe { mman::munmap(self.base, self.len.get()) };
         // munmap fails only for an address range that is not a mapping, which would be a bug here.
         debug_assert!(result.is_ok(), "munmap failed: {result:?}");
-    }
-}
-
-/// A file whose records are mapped as a whole, kept open for as long as they are: to `fstat` it
-/// when following a writer, to grow it, and to hold a writer's lock.
-#[derive(Debug)]
-pub(crate) struct RecordFile {
-    file: Held,
-    path: PathBuf,
-    created: bool,
-}
-
-#[derive(Debug)]
-enum Held {
-    Plain(File),
-    /// Locked with `flock(LOCK_EX)`; unlocked when dropped, just before the file is closed.
-    Locked(Flock<File>),
-}
-
-impl RecordFile {
-    /// Opens `path` (read-write if `writable`), creating it empty with mode `0600` if `creation`
-    /// allows. Anything but a regular file is refused before it is read or locked.
-    pub(crate) fn open(path: &Path, writable: bool, creation: Creation) -> Result<Self, Error> {
-        let (file, created) = open_path(path, writable, creation, DEFAULT_MODE)?;
-        let record_file = RecordFile {
-            file: Held::Plain(file),
-            path: path.to_path_buf(),
-            created,
-        };
-        let metadata = record_file
-            .file()
-            .metadata()
-            .map_err(|e| Error::io(Op::Stat, path, e))?;
-        if !metadata.file_type().is_file() {
-            return Err(Error::NotRegularFile {
-                path: path.to_path_buf(),
-            });
-        }
-        Ok(record_file)
-    }
-
-    /// Takes the writer's lock: `flock(LOCK_EX | LOCK_NB)`, held until `self` is dropped. It
-    /// belongs to this open file, so a second open of the same path, in this process or another,
-    /// cannot take it; a process that dies releases it with its descriptors.
-    pub(crate) fn lock_exclusive(self) -> Result<Self, Error> {
-        let RecordFile {
-            file,
-            path,
-            created,
-        } = self;
-        let file = match file {
-            Held::Plain(file) => file,
-            locked @ Held::Locked(_) => {
-                return Ok(RecordFile {
-                    file: locked,
-                    path,
-                    created,
-                })
-            }
-        };
-        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-            Ok(locked) => Ok(RecordFile {
-                file: Held::Locked(locked),
-                path,
-                created,
-            }),
-            Err((_, Errno::EWOULDBLOCK)) => Err(Error::Locked { path }),
-            Err((_, errno)) => Err(Error::io(Op::Lock, &path, errno)),
-        }
-    }
-
-    fn file(&self) -> &File {
-        match &self.file {
-            Held::Plain(file) => file,
-            Held::Locked(locked) => locked,
-        }
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Whether opening created the file.
-    pub(crate) fn created(&self) -> bool {
-        self.created
-    }
-
-    /// The file's size now (`fstat`).
-    pub(crate) fn size(&self) -> Result<u64, Error> {
-        self.file()
-            .metadata()
-            .map(|metadata| metadata.len())
-            .map_err(|e| Error::io(Op::Stat, &self.path, e))
-    }
-
-    /// Reads exactly `buf.len()` bytes at `offset` (`pread`).
-    pub(crate) fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<(), Error> {
-        self.file()
-            .read_exact_at(buf, offset)
-            .map_err(|e| Error::io(Op::Read, &self.path, e))
-    }
-
-    /// Writes all of `buf` at `offset` (`pwrite`).
-    pub(crate) fn write_at(&self, buf: &[u8], offset: u64) -> Result<(), Error> {
-        self.file()
-            .write_all_at(buf, offset)
-            .map_err(|e| Error::io(Op::Write, &self.path, e))
-    }
-
-    /// Makes the file at least `offset + len` bytes long, with disk blocks reserved for that
-    /// range, so that a later write through a mapping cannot find the disk full (which the kernel
-    /// reports with `SIGBUS`). `fallocate` on Linux; where the filesystem or platform has none,
-    /// the part past the end of the file is written with zeros, which allocates it too (what lies
-    /// inside the file already is left alone: overwriting it could race with other writers).
-    ///
-    /// # Errors
-    /// [`Op::Allocate`], e.g. `ENOSPC`; the file then keeps its size.
-    pub(crate) fn allocate(&self, offset: u64, len: u64) -> Result<(), Error> {
-        let end = offset
-            .checked_add(len)
-            .filter(|end| i64::try_from(*end).is_ok());
-        let Some(end) = end else {
-            return Err(Error::OffsetOverflow {
-                path: self.path.clone(),
-                offset,
-                size: usize::try_from(len).unwrap_or(usize::MAX),
-            });
-        };
-        if len == 0 {
-            return Ok(());
-        }
-        #[cfg(target_os = "linux")]
-        loop {
-            use nix::fcntl::{fallocate, FallocateFlags};
-            // Both fit in an i64: checked above.
-            match fallocate(
-                self.file(),
-                FallocateFlags::empty(),
-                offset as i64,
-                len as i64,
-            ) {
-                Ok(()) => return Ok(()),
-                Err(Errno::EINTR) => continue,
-                // No fallocate on this filesystem: write zeros instead.
-                Err(Errno::EOPNOTSUPP | Errno::ENOSYS) => break,
-                Err(errno) => return Err(Error::io(Op::Allocate, &self.path, errno)),
-            }
-        }
-        let size = self.size()?;
-        if end <= size {
-            return Ok(());
-        }
-        self.fill_zeros(size.max(offset), end).inspect_err(|_| {
-            // Leave the file as it was. Failing to cut it back only leaves zeros past the
-            // records, which no count covers.
-            let _ = self.file().set_len(size);
-        })
-    }
-
-    /// Writes zeros over `start..end`, which lies at or past the end of the file.
-    fn fill_zeros(&self, start: u64, end: u64) -> Result<(), Error> {
-        const CHUNK: usize = 64 * 1024;
-        let zeros = [0u8; CHUNK];
-        let mut at = start;
-        while at < end {
-            let n = (end - at).min(CHUNK as u64) as usize;
-            self.file()
-                .write_all_at(&zeros[..n], at)
-                .map_err(|e| Error::io(Op::Allocate, &self.path, e))?;
-            at += n as u64;
-        }
-        Ok(())
-    }
-
-    /// `fdatasync`: the file's size and block allocation reach the disk.
-    pub(crate) fn sync_data(&self) -> Result<(), Error> {
-        self.file()
-            .sync_data()
-            .map_err(|e| Error::io(Op::Fsync, &self.path, e))
-    }
-
-    /// Maps the file's first `len` bytes (`len > 0`), from offset 0. The caller has checked that
-    /// the file holds them.
-    pub(crate) fn map(
-        &self,
-        len: NonZeroUsize,
-        protection: Protection,
-        shared: bool,
-    ) -> Result<Mapping, Error> {
-        let flags = if shared {
-            MapFlags::MAP_SHARED
-        } else {
-            MapFlags::MAP_PRIVATE
-        };
-        // SAFETY: no MAP_FIXED, so the kernel picks an address that overlaps nothing already
-        // mapped; the descriptor is valid for the duration of the call; offset 0 is page aligned.
-        let base = unsafe { mman::mmap(None, len, protection.flags(), flags, self.file(), 0) }
-            .map_err(|e| Error::io(Op::Mmap, &self.path, e))?;
-        Ok(Mapping {
-            base,
-            len,
-            data_offset: 0,
-            data_len: len.get(),
-            path: self.path.clone(),
-        })
-    }
-
-    /// Removes the file this open created, after a later step failed.
-    pub(crate) fn remove_created(self) {
-        if self.created {
-            // The file is ours and half-made. Its removal failing only leaves it behind, which
-            // the caller's error already explains.
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-impl Mapping {
-    /// Resizes a mapping made by [`RecordFile::map`] to the file's first `new_len` bytes, which
-    /// the file holds: `mremap(MREMAP_MAYMOVE)` on Linux, a fresh `mmap` and an `munmap` of the
-    /// old region elsewhere. The region may move.
-    ///
-    /// The caller holds the mapping's owner by `&mut`, and every view or reference into the
-    /// mapping borrows that owner, so none is live to be left dangling by the move.
-    ///
-    /// # Errors
-    /// [`Op::Remap`] or [`Op::Mmap`]; the old mapping is then unchanged.
-    pub(crate) fn remap(
-        &mut self,
-        file: &RecordFile,
-        new_len: NonZeroUsize,
-        protection: Protection,
-        shared: bool,
-    ) -> Result<(), Error> {
-        debug_assert_eq!(self.data_offset, 0, "only whole-file mappings are remapped");
-        #[cfg(target_os = "linux")]
-        {
-            let _ = (file, protection, shared);
-            // SAFETY: `base..base + len` is a mapping this `Mapping` owns, with that exact length.
-            // MREMAP_MAYMOVE without MREMAP_FIXED lets the kernel move it only to free addresses,
-            // never over another mapping. No pointer into the old range survives (the caller
-            // holds the owner by `&mut`, see above), and on failure the old mapping is untouched.
-            let base = unsafe {
-                mman::mremap(
-                    self.base,
-                    self.len.get(),
-                    new_len.get(),
-                    mman::MRemapFlags::MREMAP_MAYMOVE,
-                    None,
-                )
-            }
-            .map_err(|e| Error::io(Op::Remap, &self.path, e))?;
-            self.base = base;
-            self.len = new_len;
-            self.data_len = new_len.get();
-            Ok(())
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            // Dropping the old mapping unmaps it.
-            *self = file.map(new_len, protection, shared)?;
-            Ok(())
-        }
     }
 }

@@ -1,0 +1,264 @@
+//! Record files: a file kept open for as long as its records are mapped, grown in place, and
+//! locked by its one writer. Part of the OS layer: only `sys` calls `nix`.
+
+use std::fs::File;
+use std::num::NonZeroUsize;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
+use nix::sys::mman::{self, MapFlags};
+
+use super::{allocate_range, open_path, Creation, Mapping, Protection};
+use crate::error::{Error, Op};
+use crate::options::DEFAULT_MODE;
+
+/// A file whose records are mapped as a whole, kept open for as long as they are: to `fstat` it
+/// when following a writer, to grow it, and to hold a writer's lock.
+#[derive(Debug)]
+pub(crate) struct RecordFile {
+    file: Held,
+    path: PathBuf,
+    created: bool,
+}
+
+#[derive(Debug)]
+enum Held {
+    Plain(File),
+    /// Locked with `flock(LOCK_EX)`; unlocked when dropped, just before the file is closed.
+    Locked(Flock<File>),
+}
+
+impl RecordFile {
+    /// Opens `path` (read-write if `writable`), creating it empty with mode `0600` if `creation`
+    /// allows. Anything but a regular file is refused before it is read or locked.
+    pub(crate) fn open(path: &Path, writable: bool, creation: Creation) -> Result<Self, Error> {
+        let (file, created) = open_path(path, writable, creation, DEFAULT_MODE, true)?;
+        let record_file = RecordFile {
+            file: Held::Plain(file),
+            path: path.to_path_buf(),
+            created,
+        };
+        let metadata = record_file
+            .file()
+            .metadata()
+            .map_err(|e| Error::io(Op::Stat, path, e))?;
+        if !metadata.file_type().is_file() {
+            return Err(Error::NotRegularFile {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(record_file)
+    }
+
+    /// Takes the writer's lock: `flock(LOCK_EX | LOCK_NB)`, held until `self` is dropped. It
+    /// belongs to this open file, so a second open of the same path, in this process or another,
+    /// cannot take it; a process that dies releases it with its descriptors.
+    pub(crate) fn lock_exclusive(self) -> Result<Self, Error> {
+        let RecordFile {
+            file,
+            path,
+            created,
+        } = self;
+        let file = match file {
+            Held::Plain(file) => file,
+            locked @ Held::Locked(_) => {
+                return Ok(RecordFile {
+                    file: locked,
+                    path,
+                    created,
+                })
+            }
+        };
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(locked) => Ok(RecordFile {
+                file: Held::Locked(locked),
+                path,
+                created,
+            }),
+            Err((_, Errno::EWOULDBLOCK)) => Err(Error::Locked { path }),
+            Err((_, errno)) => Err(Error::io(Op::Lock, &path, errno)),
+        }
+    }
+
+    fn file(&self) -> &File {
+        match &self.file {
+            Held::Plain(file) => file,
+            Held::Locked(locked) => locked,
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether opening created the file.
+    pub(crate) fn created(&self) -> bool {
+        self.created
+    }
+
+    /// The file's size now (`fstat`).
+    pub(crate) fn size(&self) -> Result<u64, Error> {
+        self.file()
+            .metadata()
+            .map(|metadata| metadata.len())
+            .map_err(|e| Error::io(Op::Stat, &self.path, e))
+    }
+
+    /// Reads exactly `buf.len()` bytes at `offset` (`pread`).
+    pub(crate) fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<(), Error> {
+        self.file()
+            .read_exact_at(buf, offset)
+            .map_err(|e| Error::io(Op::Read, &self.path, e))
+    }
+
+    /// Writes all of `buf` at `offset` (`pwrite`).
+    pub(crate) fn write_at(&self, buf: &[u8], offset: u64) -> Result<(), Error> {
+        self.file()
+            .write_all_at(buf, offset)
+            .map_err(|e| Error::io(Op::Write, &self.path, e))
+    }
+
+    /// Makes the file at least `offset + len` bytes long, with disk blocks reserved for that
+    /// range, so that a later write through a mapping cannot find the disk full (which the kernel
+    /// reports with `SIGBUS`). `fallocate` on Linux; where the filesystem or platform has none,
+    /// the part past the end of the file is written with zeros, which allocates it too (what lies
+    /// inside the file already is left alone: overwriting it could race with other writers).
+    ///
+    /// # Errors
+    /// [`Op::Allocate`], e.g. `ENOSPC`; the file then keeps its size.
+    pub(crate) fn allocate(&self, offset: u64, len: u64) -> Result<(), Error> {
+        let end = offset
+            .checked_add(len)
+            .filter(|end| i64::try_from(*end).is_ok());
+        let Some(end) = end else {
+            return Err(Error::OffsetOverflow {
+                path: self.path.clone(),
+                offset,
+                size: usize::try_from(len).unwrap_or(usize::MAX),
+            });
+        };
+        if allocate_range(self.file(), &self.path, offset, len)? {
+            return Ok(());
+        }
+        // No fallocate on this filesystem or platform: write zeros past the end instead.
+        let size = self.size()?;
+        if end <= size {
+            return Ok(());
+        }
+        self.fill_zeros(size.max(offset), end).inspect_err(|_| {
+            // Leave the file as it was. Failing to cut it back only leaves zeros past the
+            // records, which no count covers.
+            let _ = self.file().set_len(size);
+        })
+    }
+
+    /// Writes zeros over `start..end`, which lies at or past the end of the file.
+    fn fill_zeros(&self, start: u64, end: u64) -> Result<(), Error> {
+        const CHUNK: usize = 64 * 1024;
+        let zeros = [0u8; CHUNK];
+        let mut at = start;
+        while at < end {
+            let n = (end - at).min(CHUNK as u64) as usize;
+            self.file()
+                .write_all_at(&zeros[..n], at)
+                .map_err(|e| Error::io(Op::Allocate, &self.path, e))?;
+            at += n as u64;
+        }
+        Ok(())
+    }
+
+    /// `fdatasync`: the file's size and block allocation reach the disk.
+    pub(crate) fn sync_data(&self) -> Result<(), Error> {
+        self.file()
+            .sync_data()
+            .map_err(|e| Error::io(Op::Fsync, &self.path, e))
+    }
+
+    /// Maps the file's first `len` bytes (`len > 0`), from offset 0. The caller has checked that
+    /// the file holds them.
+    pub(crate) fn map(
+        &self,
+        len: NonZeroUsize,
+        protection: Protection,
+        shared: bool,
+    ) -> Result<Mapping, Error> {
+        let flags = if shared {
+            MapFlags::MAP_SHARED
+        } else {
+            MapFlags::MAP_PRIVATE
+        };
+        // SAFETY: no MAP_FIXED, so the kernel picks an address that overlaps nothing already
+        // mapped; the descriptor is valid for the duration of the call; offset 0 is page aligned.
+        let base = unsafe { mman::mmap(None, len, protection.flags(), flags, self.file(), 0) }
+            .map_err(|e| Error::io(Op::Mmap, &self.path, e))?;
+        Ok(Mapping {
+            base,
+            len,
+            data_offset: 0,
+            data_len: len.get(),
+            path: self.path.clone(),
+            file: None,
+            file_end: len.get() as u64,
+        })
+    }
+
+    /// Removes the file this open created, after a later step failed.
+    pub(crate) fn remove_created(self) {
+        if self.created {
+            // The file is ours and half-made. Its removal failing only leaves it behind, which
+            // the caller's error already explains.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Mapping {
+    /// Resizes a mapping made by [`RecordFile::map`] to the file's first `new_len` bytes, which
+    /// the file holds: `mremap(MREMAP_MAYMOVE)` on Linux, a fresh `mmap` and an `munmap` of the
+    /// old region elsewhere. The region may move.
+    ///
+    /// The caller holds the mapping's owner by `&mut`, and every view or reference into the
+    /// mapping borrows that owner, so none is live to be left dangling by the move.
+    ///
+    /// # Errors
+    /// [`Op::Remap`] or [`Op::Mmap`]; the old mapping is then unchanged.
+    pub(crate) fn remap(
+        &mut self,
+        file: &RecordFile,
+        new_len: NonZeroUsize,
+        protection: Protection,
+        shared: bool,
+    ) -> Result<(), Error> {
+        debug_assert_eq!(self.data_offset, 0, "only whole-file mappings are remapped");
+        #[cfg(target_os = "linux")]
+        {
+            let _ = (file, protection, shared);
+            // SAFETY: `base..base + len` is a mapping this `Mapping` owns, with that exact length.
+            // MREMAP_MAYMOVE without MREMAP_FIXED lets the kernel move it only to free addresses,
+            // never over another mapping. No pointer into the old range survives (the caller
+            // holds the owner by `&mut`, see above), and on failure the old mapping is untouched.
+            let base = unsafe {
+                mman::mremap(
+                    self.base,
+                    self.len.get(),
+                    new_len.get(),
+                    mman::MRemapFlags::MREMAP_MAYMOVE,
+                    None,
+                )
+            }
+            .map_err(|e| Error::io(Op::Remap, &self.path, e))?;
+            self.base = base;
+            self.len = new_len;
+            self.data_len = new_len.get();
+            Ok(())
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            // Dropping the old mapping unmaps it.
+            *self = file.map(new_len, protection, shared)?;
+            Ok(())
+        }
+    }
+}
