@@ -161,8 +161,42 @@ fn a_file_size_limit_fails_create_new_cleanly() {
     assert!(!path.exists());
 }
 
+fn a_file_without_read_permission_is_an_open_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new();
+    // The directory may be entered by anyone; the file is its owner's alone.
+    std::fs::set_permissions(tmp.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = tmp.path("owner-only.bin");
+    Stats::create_new(&path).unwrap();
+    let code = in_child(|| {
+        use nix::unistd::{setgid, setuid, Gid, Uid};
+        if Uid::effective().is_root() {
+            // Root reads anything: become `nobody` to meet the permission check.
+            setgid(Gid::from_raw(65534)).unwrap();
+            setuid(Uid::from_raw(65534)).unwrap();
+        }
+        match Stats::open_read_only(&path) {
+            Err(mapped::Error::Io {
+                op: mapped::Op::Open,
+                path: p,
+                source,
+            }) if source.kind() == std::io::ErrorKind::PermissionDenied && p == path => 0,
+            Err(other) => {
+                eprintln!("unexpected error: {other}");
+                2
+            }
+            Ok(_) => 3,
+        }
+    });
+    assert_eq!(code, 0);
+}
+
 fn main() -> ExitCode {
-    let cases: [(&str, fn()); 5] = [
+    let cases: [(&str, fn()); 6] = [
+        (
+            "a_file_without_read_permission_is_an_open_error",
+            a_file_without_read_permission_is_an_open_error,
+        ),
         (
             "a_file_size_limit_fails_create_new_cleanly",
             a_file_size_limit_fails_create_new_cleanly,
