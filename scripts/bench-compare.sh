@@ -27,7 +27,7 @@ echo "cpu:        $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/
 echo "memory:     $(free -g | awk '/^Mem:/ { print $2 " GiB" }')"
 echo "kernel:     $(uname -sr)"
 for d in "$record_dir" "$dir"; do
-    echo "filesystem: $(findmnt -no FSTYPE -T "$d") at $(findmnt -no TARGET -T "$d") (for $d), $(df -h --output=avail "$d" | tail -1 | tr -d ' ') free"
+    echo "filesystem: $(findmnt -no FSTYPE -T "$d" | head -1) at $(findmnt -no TARGET -T "$d" | head -1) (for $d), $(df -h --output=avail "$d" | tail -1 | tr -d ' ') free"
 done
 echo "rustc:      $(rustc --version)"
 echo "load:       $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -38,7 +38,7 @@ records="$(pick 'read|scan|write')"
 files="$(pick 'append|create|open|flush|protect')"
 cargo bench --bench compare --no-run
 if [ -n "$records" ]; then
-    echo "== record workloads, on $(findmnt -no FSTYPE -T "$record_dir") ($record_dir)"
+    echo "== record workloads, on $(findmnt -no FSTYPE -T "$record_dir" | head -1) ($record_dir)"
     BENCH_ONLY="$records" BENCH_DIR="$record_dir" cargo bench -q --bench compare
 fi
 if [ -n "$files" ]; then
