@@ -10,6 +10,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem::{align_of, size_of};
 use std::num::NonZeroUsize;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
@@ -29,8 +30,17 @@ pub(crate) struct Region<T, A> {
     mapping: Option<Mapping>,
     data_offset: usize,
     capacity: usize,
+    /// The first record: `data_offset` bytes into the mapping, cached so that element access is
+    /// one comparison and one address computation. Dangling (never dereferenced) while
+    /// `capacity` is 0.
+    records: NonNull<T>,
     _marker: PhantomData<fn() -> (T, A)>,
 }
+
+// SAFETY: `records` points into the mapping this region owns (or dangles while there is none),
+// so it moves with the region exactly as the `Mapping` does, which is `Send`; records are plain
+// data (`T: FieldType` is `FromBytes`), sent only if `T` is.
+unsafe impl<T: Send, A> Send for Region<T, A> {}
 
 impl<T, A> Region<T, A> {
     /// Bytes mapped, header included.
@@ -61,6 +71,7 @@ impl<T: FieldType, A: Access> Region<T, A> {
             mapping,
             data_offset,
             capacity: 0,
+            records: NonNull::dangling(),
             _marker: PhantomData,
         };
         region.measure(file)?;
@@ -88,6 +99,7 @@ impl<T: FieldType, A: Access> Region<T, A> {
     /// error, the capacity is 0.
     fn measure(&mut self, file: &RecordFile) -> Result<(), Error> {
         self.capacity = 0;
+        self.records = NonNull::dangling();
         let len = self.mapped_len();
         if len < self.data_offset {
             return Err(Error::FileTooSmall {
@@ -109,31 +121,35 @@ impl<T: FieldType, A: Access> Region<T, A> {
             }
         }
         self.capacity = (len - self.data_offset) / size_of::<T>();
+        if let Some(mapping) = &self.mapping {
+            // SAFETY: `data_offset <= len` (checked above), so the address is within the mapping
+            // or one past its end.
+            self.records = unsafe { mapping.data().add(self.data_offset) }.cast();
+        }
         Ok(())
     }
 
     /// Record `index`, or `None` past the mapping's capacity. Callers that keep a length of their
     /// own check it first; this check is what keeps a wrong length from reaching memory.
+    #[inline(always)]
     pub(crate) fn record(&self, index: usize) -> Option<Place<'_, T, A>> {
         if index >= self.capacity {
             return None;
         }
-        let mapping = self.mapping.as_ref()?;
-        // `index < capacity`, so these cannot overflow: the record ends within the mapping.
-        let offset = self.data_offset + index * size_of::<T>();
-        // SAFETY: `offset + size_of::<T>() <= data_offset + capacity * size_of::<T>()`, which is
-        // within the mapping (the invariant), so the pointer stays inside that allocation.
-        let ptr = unsafe { mapping.data().add(offset) };
+        // SAFETY: `index < capacity`, and `capacity` records start at `records` within the
+        // mapping (set together in `measure`), so the pointer stays inside that allocation.
+        let ptr = unsafe { self.records.add(index) };
         // SAFETY: the record lies within the mapping (above); it is aligned, since the first
         // record is (the invariant) and `size_of::<T>()` is a multiple of `T`'s alignment; the
         // mapping was made with `A`'s protection (in `map`/`remap`), and it stays mapped for as
         // long as the `Place` lives, because the place borrows `self` and only `remap` (by
-        // `&mut self`) or drop unmap it.
-        Some(unsafe { Place::new(ptr.cast::<T>()) })
+        // `&mut self`, which resets `records` through `measure`) or drop unmap it.
+        Some(unsafe { Place::new(ptr) })
     }
 
     /// The `u64` at `offset` in the header, or `None` unless it lies wholly within the header
     /// and is aligned.
+    #[inline(always)]
     fn header_word(&self, offset: usize) -> Option<Place<'_, AtomicU64, A>> {
         let end = offset.checked_add(size_of::<u64>())?;
         if end > self.data_offset || offset % align_of::<u64>() != 0 {
@@ -174,10 +190,13 @@ impl<T: FieldType, A: Readable> Region<T, A> {
 
     /// Iterates over records `0..len`, `len` at most the capacity.
     pub(crate) fn iter(&self, len: usize) -> Records<'_, T, A> {
+        let len = len.min(self.capacity);
         Records {
-            region: self,
-            front: 0,
-            back: len.min(self.capacity),
+            front: self.records,
+            // SAFETY: `len <= capacity`, so this is at most one past the last record of the
+            // mapping (and `records` itself while there are none).
+            back: unsafe { self.records.add(len) },
+            _region: PhantomData,
         }
     }
 }
@@ -188,6 +207,7 @@ impl<T: FieldType, A: Writable> Region<T, A> {
     ///
     /// # Panics
     /// As for [`load_word`](Self::load_word).
+    #[inline(always)]
     pub(crate) fn store_word(&self, offset: usize, value: u64) {
         self.header_word(offset)
             .expect("a word within the header")
@@ -224,42 +244,60 @@ impl<T, A> fmt::Debug for Region<T, A> {
 /// # Ok(()) }
 /// ```
 pub struct Records<'a, T, A> {
-    region: &'a Region<T, A>,
-    front: usize,
-    back: usize,
+    /// The next record from the front, and one past the last from the back: a range of records
+    /// within the region's mapping, like a slice iterator's.
+    front: NonNull<T>,
+    back: NonNull<T>,
+    _region: PhantomData<&'a Region<T, A>>,
+}
+
+impl<'a, T: FieldType + 'a, A: Readable> Records<'a, T, A> {
+    fn remaining(&self) -> usize {
+        // Both lie in one allocation, `back` not before `front`, a whole number of records apart
+        // (the type's invariant); records are never zero-sized (`Region::map`).
+        (self.back.as_ptr() as usize - self.front.as_ptr() as usize) / size_of::<T>()
+    }
 }
 
 impl<'a, T: FieldType + 'a, A: Readable> Iterator for Records<'a, T, A> {
     type Item = T::Get<'a, A>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.front >= self.back {
+        if self.front == self.back {
             return None;
         }
-        let place = self.region.record(self.front)?;
-        self.front += 1;
+        // SAFETY: `front < back`, so `front` is a record within the region's mapping, which the
+        // iterator borrows for `'a`; aligned, with `A`'s protection, as `Region::record` argues.
+        let place = unsafe { Place::new(self.front) };
+        // SAFETY: at most one past the last record of the range, within the same allocation.
+        self.front = unsafe { self.front.add(1) };
         Some(T::get(place))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let len = self.back - self.front;
+        let len = self.remaining();
         (len, Some(len))
     }
 
     fn nth(&mut self, n: usize) -> Option<Self::Item> {
-        self.front = self.front.saturating_add(n).min(self.back);
+        let skip = n.min(self.remaining());
+        // SAFETY: `skip` records at most reach `back`, within the allocation.
+        self.front = unsafe { self.front.add(skip) };
         self.next()
     }
 }
 
 impl<'a, T: FieldType + 'a, A: Readable> DoubleEndedIterator for Records<'a, T, A> {
+    #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
-        if self.front >= self.back {
+        if self.front == self.back {
             return None;
         }
-        let place = self.region.record(self.back - 1)?;
-        self.back -= 1;
-        Some(T::get(place))
+        // SAFETY: `front < back`, so the record before `back` is within the range.
+        self.back = unsafe { self.back.sub(1) };
+        // SAFETY: as for `next`.
+        Some(T::get(unsafe { Place::new(self.back) }))
     }
 }
 
@@ -271,7 +309,11 @@ impl<T, A> fmt::Debug for Records<'_, T, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Records")
             .field("type", &std::any::type_name::<T>())
-            .field("remaining", &(self.back - self.front))
+            .field(
+                "remaining",
+                &((self.back.as_ptr() as usize - self.front.as_ptr() as usize)
+                    / size_of::<T>().max(1)),
+            )
             .finish()
     }
 }

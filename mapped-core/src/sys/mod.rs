@@ -176,36 +176,44 @@ fn size_and_map(
     created: bool,
 ) -> Result<Mapping, Error> {
     let path = request.path;
-    let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
-    let file_type = metadata.file_type();
-    if !file_type.is_file() {
-        return Err(Error::NotRegularFile {
-            path: path.to_path_buf(),
-        });
-    }
+    let writable = request.shared && request.protection == Protection::ReadWrite;
     if created {
+        // Just made with O_EXCL: a regular, empty file; no need to `fstat` it.
         file.set_len(end)
             .map_err(|e| Error::io(Op::Ftruncate, path, e))?;
         if let Some(prefix) = &request.prefix {
             file.write_all_at(prefix.bytes, request.offset)
                 .map_err(|e| Error::io(Op::Write, path, e))?;
         }
-    } else if metadata.len() < end {
-        return Err(Error::FileTooSmall {
-            path: path.to_path_buf(),
-            needed: end,
-            found: metadata.len(),
-        });
-    } else if let Some(prefix) = &request.prefix {
-        let mut found = vec![0; prefix.bytes.len()];
-        file.read_exact_at(&mut found, request.offset)
-            .map_err(|e| Error::io(Op::Read, path, e))?;
-        (prefix.check)(&found)?;
-    }
-    if request.shared && request.protection == Protection::ReadWrite {
-        // Blocks for every byte a setter can reach, so a full disk is this error now rather than
-        // a SIGBUS at some later write into a hole.
-        allocate_range(&file, path, request.offset, end - request.offset)?;
+        if writable {
+            // Blocks for every byte a setter can reach, so a full disk is this error now rather
+            // than a SIGBUS at some later write into a hole.
+            allocate_range(&file, path, request.offset, end - request.offset)?;
+        }
+    } else {
+        let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
+        if !metadata.file_type().is_file() {
+            return Err(Error::NotRegularFile {
+                path: path.to_path_buf(),
+            });
+        }
+        if metadata.len() < end {
+            return Err(Error::FileTooSmall {
+                path: path.to_path_buf(),
+                needed: end,
+                found: metadata.len(),
+            });
+        }
+        if let Some(prefix) = &request.prefix {
+            let mut found = vec![0; prefix.bytes.len()];
+            file.read_exact_at(&mut found, request.offset)
+                .map_err(|e| Error::io(Op::Read, path, e))?;
+            (prefix.check)(&found)?;
+        }
+        if writable && has_hole(&file, request.offset, end) {
+            // As above, for a sparse file made by other means (`truncate -s`, say).
+            allocate_range(&file, path, request.offset, end - request.offset)?;
+        }
     }
 
     let page = page_size() as u64;
@@ -247,6 +255,28 @@ fn size_and_map(
         file: Some(file),
         file_end: end,
     })
+}
+
+/// Whether `start..end` of `file` (within its size) may contain a hole: `lseek(SEEK_HOLE)`, one
+/// cheap call, instead of an `fallocate` for every open of a file that is already allocated.
+/// Where holes cannot be asked about, assumes there may be one.
+fn has_hole(file: &File, start: u64, end: u64) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    {
+        use nix::unistd::{lseek, Whence};
+        let Ok(start) = i64::try_from(start) else {
+            return true;
+        };
+        match lseek(file, start, Whence::SeekHole) {
+            Ok(hole) => u64::try_from(hole).map_or(true, |hole| hole < end),
+            Err(_) => true,
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    {
+        let _ = (file, start, end);
+        true
+    }
 }
 
 /// Reserves disk blocks for `offset..offset + len` of `file` (`fallocate`, Linux), so writes

@@ -30,12 +30,22 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// assert_eq!((log.len(), log.get(0)), (1, Some(1.5)));
     /// # Ok(()) }
     /// ```
+    #[inline]
     pub fn push(&mut self, value: T) -> Result<(), Error> {
         let index = self.len;
-        self.grow_to(index.saturating_add(1))?;
+        if index >= self.region.capacity() {
+            self.grow_for_push()?;
+        }
         self.write(index, value);
         self.publish(index + 1);
         Ok(())
+    }
+
+    /// The rare part of [`push`](Self::push), kept out of line so the common one stays small.
+    #[cold]
+    #[inline(never)]
+    fn grow_for_push(&mut self) -> Result<(), Error> {
+        self.grow_to(self.len.saturating_add(1))
     }
 
     /// Appends a copy of every record of `values`, all or nothing: the count is published once,
@@ -278,6 +288,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     }
 
     /// Writes record `index`, which the mapping holds (`grow_to` made room).
+    #[inline(always)]
     fn write(&self, index: usize, value: T) {
         self.region
             .record(index)
@@ -287,6 +298,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
 
     /// Makes `len` records the count: written to the header with `Release` ordering, after the
     /// records themselves, so whoever loads it with `Acquire` finds them whole.
+    #[inline(always)]
     pub(super) fn publish(&mut self, len: usize) {
         self.region.store_word(COUNT_OFFSET, len as u64);
         self.len = len;
