@@ -32,6 +32,21 @@ use crate::view::Accessors;
 /// assert_eq!(<Stats as Mapped>::LAYOUT.fields[1].name, "misses");
 /// # Ok(()) }
 /// ```
+///
+/// A mapped type must not be aligned above 4096 bytes (the smallest page: `mmap` promises no
+/// more), which every constructor checks at compile time:
+///
+/// ```compile_fail,E0080
+/// use mapped::{Mapped, MappedVec};
+/// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C, align(8192))]
+/// struct Huge { words: [u64; 1024] }
+///
+/// // Aligned above a page: `mmap` cannot promise an aligned address, so this does not compile.
+/// let log = MappedVec::<Huge>::open_or_create("huge.bin");
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a mapped struct",
     label = "add `#[derive(Mapped)]` to `{Self}`"
@@ -47,6 +62,27 @@ pub trait Mapped: FieldType + KnownLayout {
 
     /// The file header `#[mapped(magic = ..., version = ...)]` asks for, if any.
     const HEADER: Option<HeaderSpec> = None;
+}
+
+/// The smallest page size of any platform this crate runs on: `mmap` returns addresses aligned to
+/// at least this, so a type aligned to no more can always be placed at an aligned address.
+pub(crate) const MIN_PAGE_SIZE: usize = 4096;
+
+/// Fails the build (when instantiated) for a type that cannot be mapped: zero-sized (`mmap` of
+/// nothing is an error) or aligned above [`MIN_PAGE_SIZE`] (`mmap` could not place it aligned).
+/// See the `Mapped` docs for the error a user meets.
+pub(crate) fn assert_mappable<T>() {
+    const {
+        assert!(
+            std::mem::size_of::<T>() > 0,
+            "a mapped type must not be zero-sized"
+        );
+        assert!(
+            std::mem::align_of::<T>() <= MIN_PAGE_SIZE,
+            "a mapped type must not be aligned above 4096 bytes, the smallest page: mmap could not \
+             place it at an aligned address"
+        );
+    }
 }
 
 /// The layout of a mapped struct: `<T as Mapped>::LAYOUT`.

@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::handle::Handle;
 use crate::header;
-use crate::layout::Mapped;
+use crate::layout::{assert_mappable, Mapped};
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
 use crate::sys::{self, Creation, FileRequest, Prefix};
 
@@ -163,7 +163,7 @@ impl<T: Mapped> Handle<T, ReadWrite> {
     /// # Ok(()) }
     /// ```
     pub fn anonymous() -> Result<Self, Error> {
-        assert_not_empty::<T>();
+        assert_mappable::<T>();
         Handle::from_mapping(sys::map_anonymous(size_of::<T>(), false, None)?)
     }
 
@@ -196,10 +196,6 @@ impl<T: Mapped> Handle<T, ReadWrite> {
             _marker: PhantomData,
         }
     }
-}
-
-fn assert_not_empty<T>() {
-    const { assert!(size_of::<T>() > 0, "a mapped struct must not be zero-sized") }
 }
 
 /// Options for mapping a struct from a file, in the style of [`std::fs::OpenOptions`].
@@ -434,7 +430,7 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn open(self, path: impl AsRef<Path>) -> Result<Handle<T, A>, Error> {
-        assert_not_empty::<T>();
+        assert_mappable::<T>();
         let creation = if self.create_new {
             Creation::CreateNew
         } else if self.create {

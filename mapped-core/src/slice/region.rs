@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
 use crate::field::FieldType;
+use crate::layout::assert_mappable;
 use crate::mode::{Access, Readable, Writable};
 use crate::raw::Place;
 use crate::sys::{Mapping, RecordFile};
@@ -62,7 +63,7 @@ impl<T: FieldType, A: Access> Region<T, A> {
     /// [`Error::FileTooSmall`] if `len < data_offset`; [`Error::Misaligned`] if records there
     /// would be misaligned (only for alignments above the page size); [`Error::Io`] from `mmap`.
     pub(crate) fn map(file: &RecordFile, len: usize, data_offset: usize) -> Result<Self, Error> {
-        const { assert!(size_of::<T>() > 0, "records must not be zero-sized") }
+        assert_mappable::<T>();
         let mapping = match NonZeroUsize::new(len) {
             Some(len) => Some(file.map(len, A::PROTECTION, A::SHARED)?),
             None => None,
@@ -254,7 +255,7 @@ pub struct Records<'a, T, A> {
 impl<'a, T: FieldType + 'a, A: Readable> Records<'a, T, A> {
     fn remaining(&self) -> usize {
         // Both lie in one allocation, `back` not before `front`, a whole number of records apart
-        // (the type's invariant); records are never zero-sized (`Region::map`).
+        // (the type's invariant); records are never zero-sized (`assert_mappable` in `Region::map`).
         (self.back.as_ptr() as usize - self.front.as_ptr() as usize) / size_of::<T>()
     }
 }
