@@ -10,7 +10,7 @@ use std::ffi::c_void;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::num::NonZeroUsize;
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -210,8 +210,12 @@ fn size_and_map(
                 .map_err(|e| Error::io(Op::Read, path, e))?;
             (prefix.check)(&found)?;
         }
-        if writable && has_hole(&file, request.offset, end) {
-            // As above, for a sparse file made by other means (`truncate -s`, say).
+        // As above, for a sparse file made by other means (`truncate -s`, say). A file with a
+        // block for every byte has no hole to fill: `st_blocks` (from the `fstat` just made)
+        // says so for free, and counts blocks `fallocate` reserved but nobody wrote, which
+        // `SEEK_HOLE` would report as holes.
+        let sparse = metadata.blocks().saturating_mul(512) < metadata.len();
+        if writable && sparse && has_hole(&file, request.offset, end) {
             allocate_range(&file, path, request.offset, end - request.offset)?;
         }
     }
