@@ -232,3 +232,26 @@ fn descriptors_are_not_inherited_by_children() -> Result<(), Error> {
     );
     Ok(())
 }
+
+#[test]
+fn record_files_report_truncation_too() -> Result<(), Error> {
+    let tmp = TempDir::new();
+    let ints = tmp.path("ints.bin");
+    std::fs::write(&ints, [7u8; 64]).unwrap();
+    let slice = mapped::MappedSlice::<u32>::open(&ints)?;
+    let log_path = tmp.path("log.bin");
+    let mut log = mapped::MappedVec::<u64>::open_or_create(&log_path)?;
+    log.extend(0..100)?;
+    slice.check_file()?;
+    log.check_file()?;
+
+    std::fs::File::options().write(true).open(&ints).unwrap().set_len(60).unwrap();
+    match slice.check_file() {
+        Err(Error::Truncated { needed: 64, found: 60, .. }) => {}
+        other => panic!("expected Truncated, got {other:?}"),
+    }
+    // A writer's lock is advisory: another process may still cut the file.
+    std::fs::File::options().write(true).open(&log_path).unwrap().set_len(64).unwrap();
+    assert!(matches!(log.check_file(), Err(Error::Truncated { found: 64, .. })));
+    Ok(())
+}

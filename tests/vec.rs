@@ -527,6 +527,18 @@ fn a_reader_never_counts_records_past_a_file_cut_short_under_it() -> Result<(), 
         .unwrap()
         .set_len((HEADER + 10 * 8 + 3) as u64)
         .unwrap();
+    match reader.refresh() {
+        Err(Error::Truncated { needed, found, .. }) => {
+            assert_eq!(
+                (needed, found),
+                ((HEADER + 1000 * 8) as u64, (HEADER + 10 * 8 + 3) as u64)
+            );
+        }
+        other => panic!("expected Truncated, got {other:?}"),
+    }
+    // The reader holds only the records still there, and stays usable.
+    assert_eq!(reader.len(), 10);
+    assert!(matches!(reader.check_file(), Ok(())));
     assert_eq!(reader.refresh()?, 10);
     assert_eq!(reader.to_vec(), (0..10).collect::<Vec<u64>>());
     assert!(reader.get(10).is_none());

@@ -56,7 +56,8 @@ use region::{Records, Region};
 pub struct MappedSlice<T, A = ReadWrite> {
     region: Region<T, A>,
     len: usize,
-    path: std::path::PathBuf,
+    /// Kept open so [`check_file`](MappedSlice::check_file) can `fstat` the mapped file.
+    file: RecordFile,
     _not_sync: PhantomData<Cell<()>>,
 }
 
@@ -169,14 +170,21 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
             writable || creation != Creation::OpenExisting,
             creation,
         )?;
-        let result = Self::map(&file, new_len);
-        if result.is_err() {
-            file.remove_created();
+        match Self::map(&file, new_len) {
+            Ok(region) => Ok(MappedSlice {
+                len: region.capacity(),
+                region,
+                file,
+                _not_sync: PhantomData,
+            }),
+            Err(err) => {
+                file.remove_created();
+                Err(err)
+            }
         }
-        result
     }
 
-    fn map(file: &RecordFile, new_len: Option<usize>) -> Result<Self, Error> {
+    fn map(file: &RecordFile, new_len: Option<usize>) -> Result<Region<T, A>, Error> {
         let path = file.path();
         let record_size = size_of::<T>();
         if let (true, Some(len)) = (file.created(), new_len) {
@@ -202,13 +210,7 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
             offset: 0,
             size: usize::MAX,
         })?;
-        let region = Region::map(file, size, 0)?;
-        Ok(MappedSlice {
-            len: region.capacity(),
-            region,
-            path: path.to_path_buf(),
-            _not_sync: PhantomData,
-        })
+        Region::map(file, size, 0)
     }
 
     /// The number of records: the file's size divided by `size_of::<T>()`.
@@ -255,7 +257,40 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
+    }
+
+    /// Checks that the file still holds every record (`fstat` of the mapped file), which another
+    /// process can break by truncating it; touching a lost record would raise `SIGBUS`. Call it
+    /// before reading a file that other programs might shrink.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] naming the bytes needed and found; [`Error::Io`] with
+    /// [`Op::Stat`](crate::Op::Stat).
+    ///
+    /// ```
+    /// # use mapped::{Error, MappedSlice};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("ints.bin");
+    /// std::fs::write(&path, [0u8; 16])?;
+    /// let ints = MappedSlice::<u32>::open_read_only(&path)?;
+    /// ints.check_file()?;
+    /// std::fs::File::options().write(true).open(&path)?.set_len(8)?; // someone else truncates
+    /// assert!(matches!(ints.check_file(), Err(Error::Truncated { needed: 16, found: 8, .. })));
+    /// # Ok(()) }
+    /// ```
+    pub fn check_file(&self) -> Result<(), Error> {
+        let needed = (self.len as u64).saturating_mul(size_of::<T>() as u64);
+        let found = self.file.size()?;
+        if found < needed {
+            return Err(Error::Truncated {
+                path: self.file.path().to_path_buf(),
+                needed,
+                found,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -463,7 +498,7 @@ impl<T, A> fmt::Debug for MappedSlice<T, A> {
         f.debug_struct("MappedSlice")
             .field("type", &std::any::type_name::<T>())
             .field("mode", &std::any::type_name::<A>())
-            .field("path", &self.path)
+            .field("path", &self.file.path())
             .field("len", &self.len)
             .finish()
     }

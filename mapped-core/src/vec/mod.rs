@@ -198,8 +198,10 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
     /// the length is then what the file really holds.
     ///
     /// # Errors
-    /// [`Error::Io`] with [`Op::Stat`](crate::Op::Stat) or [`Op::Remap`](crate::Op::Remap); the
-    /// records seen before stay readable.
+    /// [`Error::Truncated`] if another process cut the file short, losing records this reader had
+    /// already counted: the reader then holds only the records really there (`len()` says how
+    /// many) and stays usable. [`Error::Io`] with [`Op::Stat`](crate::Op::Stat) or
+    /// [`Op::Remap`](crate::Op::Remap); the records seen before stay readable.
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -215,7 +217,13 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
     /// # Ok(()) }
     /// ```
     pub fn refresh(&mut self) -> Result<usize, Error> {
+        let seen = self.len;
         self.follow()?;
+        if self.len < seen {
+            // Fewer records: the writer's `truncate`, or the file cut short under us. Only the
+            // second loses records that were counted.
+            self.check_holds(seen)?;
+        }
         Ok(self.len)
     }
 }
@@ -325,6 +333,44 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             .unwrap_or(usize::MAX)
             .min(self.region.capacity());
         Ok(count)
+    }
+
+    /// Checks that the file still holds every record counted (`fstat`), which another process can
+    /// break by truncating it (the writer's lock is advisory); touching a lost record would raise
+    /// `SIGBUS`.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] naming the bytes needed and found; [`Error::Io`] with
+    /// [`Op::Stat`](crate::Op::Stat).
+    ///
+    /// ```
+    /// # use mapped::MappedVec;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("log.bin");
+    /// let mut log = MappedVec::<u64>::open_or_create(&path)?;
+    /// log.push(7)?;
+    /// log.check_file()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn check_file(&self) -> Result<(), Error> {
+        self.check_holds(self.len)
+    }
+
+    /// [`Error::Truncated`] unless the file still holds `records` records.
+    fn check_holds(&self, records: usize) -> Result<(), Error> {
+        let needed = (records as u64)
+            .saturating_mul(self.record.size as u64)
+            .saturating_add(self.record.data_offset as u64);
+        let found = self.file.size()?;
+        if found < needed {
+            return Err(Error::Truncated {
+                path: self.file.path().to_path_buf(),
+                needed,
+                found,
+            });
+        }
+        Ok(())
     }
 
     /// The number of records: for a reader, as of the last [`refresh`](MappedVec::refresh).
