@@ -245,13 +245,30 @@ fn record_files_report_truncation_too() -> Result<(), Error> {
     slice.check_file()?;
     log.check_file()?;
 
-    std::fs::File::options().write(true).open(&ints).unwrap().set_len(60).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&ints)
+        .unwrap()
+        .set_len(60)
+        .unwrap();
     match slice.check_file() {
-        Err(Error::Truncated { needed: 64, found: 60, .. }) => {}
+        Err(Error::Truncated {
+            needed: 64,
+            found: 60,
+            ..
+        }) => {}
         other => panic!("expected Truncated, got {other:?}"),
     }
     // A writer's lock is advisory: another process may still cut the file.
-    std::fs::File::options().write(true).open(&log_path).unwrap().set_len(64).unwrap();
-    assert!(matches!(log.check_file(), Err(Error::Truncated { found: 64, .. })));
+    std::fs::File::options()
+        .write(true)
+        .open(&log_path)
+        .unwrap()
+        .set_len(64)
+        .unwrap();
+    assert!(matches!(
+        log.check_file(),
+        Err(Error::Truncated { found: 64, .. })
+    ));
     Ok(())
 }
