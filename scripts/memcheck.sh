@@ -4,11 +4,14 @@
 #   bash scripts/memcheck.sh [TEST_NAME ...]
 #
 # Not part of CI (it takes minutes). Property tests run fewer cases under valgrind
-# (PROPTEST_CASES); the UI test is skipped because it only drives rustc.
+# (PROPTEST_CASES), the soak a shorter time (MAPPED_SOAK_SECS); the UI test is skipped because it
+# only drives rustc. Children the tests fork or re-run are checked too; programs that are not ours
+# (the C compiler, the shell, cargo) are not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export PROPTEST_CASES="${PROPTEST_CASES:-200}"
+export MAPPED_SOAK_SECS="${MAPPED_SOAK_SECS:-3}"
 wanted=("$@")
 
 # Build every test binary once and list them, with their names, from cargo's JSON output.
@@ -39,6 +42,7 @@ for entry in "${binaries[@]}"; do
     [[ "$name" == "examples" ]] && trace=no
     log="${TMPDIR:-/tmp}/memcheck-$name.log"
     if valgrind --tool=memcheck --error-exitcode=99 --trace-children="$trace" \
+        --trace-children-skip='*/cc,*/gcc*,*/cc1,*/as,*/ld,*/collect2,*/sh,*/cargo*,*/rustc' \
         --quiet "$exe" --test-threads=1 >"$log" 2>&1; then
         grep -E "^test result|passed, [0-9]+ failed" "$log" | tail -1
     else

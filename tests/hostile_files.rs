@@ -113,7 +113,7 @@ fn check_open<T: Mapped + 'static>(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases(3000), ..ProptestConfig::default() })]
 
     #[test]
     fn plain_structs_map_exactly_the_bytes_at_the_offset(
@@ -154,7 +154,7 @@ fn valid_guarded_file(offset: usize) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases(2000), ..ProptestConfig::default() })]
 
     #[test]
     fn header_files_with_random_bytes_are_refused_untouched(

@@ -15,6 +15,8 @@
 //! 5,000 cases in all. (Records aligned above the page size, which `mmap` could not place aligned,
 //! are refused at compile time; see the `Mapped` docs.)
 
+mod common;
+
 use std::mem::size_of;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -692,7 +694,7 @@ fn slice_open() -> impl Strategy<Value = SliceOpen> {
 // ---- The properties ----
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases(2000), ..ProptestConfig::default() })]
 
     /// Random bytes, with a valid header up to a random field (none, the magic, ... all of it)
     /// and a random count: each open agrees with the model.
@@ -730,7 +732,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::proptest_cases(1000), ..ProptestConfig::default() })]
 
     /// Any bytes as a slice: whole records open (and read back exactly), the rest are
     /// `NotWholeRecords`, untouched.

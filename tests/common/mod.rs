@@ -61,3 +61,12 @@ impl TempDir {
         self.dir.path().join(name)
     }
 }
+
+/// `cases` property-test cases, unless `PROPTEST_CASES` asks for another number (as under
+/// valgrind, where `scripts/memcheck.sh` runs fewer).
+pub fn proptest_cases(cases: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases)
+}
