@@ -48,14 +48,81 @@ const fn native_byte_order() -> u32 {
     }
 }
 
+/// The first 32 bytes of every header this crate writes (a struct's versioned header, and a
+/// `MappedVec` file's): what the file is, and the layout of what follows.
+pub(crate) struct Identity {
+    pub(crate) magic: [u8; 8],
+    pub(crate) version: u32,
+    pub(crate) fingerprint: u64,
+    pub(crate) size: u64,
+}
+
+impl Identity {
+    /// Appends the 32 bytes: magic, version, this machine's byte order, fingerprint, size.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.magic);
+        out.extend_from_slice(&self.version.to_le_bytes());
+        out.extend_from_slice(&native_byte_order().to_le_bytes());
+        out.extend_from_slice(&self.fingerprint.to_le_bytes());
+        out.extend_from_slice(&self.size.to_le_bytes());
+    }
+
+    /// Checks the first 32 of `bytes` (which has at least that many) against `self`.
+    ///
+    /// # Errors
+    /// [`Error::BadMagic`], [`Error::VersionMismatch`] or [`Error::LayoutMismatch`], in that
+    /// order: the first thing that differs says best what the file is.
+    pub(crate) fn check(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        let array = |at: usize| -> [u8; 8] { bytes[at..at + 8].try_into().expect("8 bytes") };
+        let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+        let magic = array(0);
+        if magic != self.magic {
+            return Err(Error::BadMagic {
+                path: path.to_path_buf(),
+                expected: self.magic,
+                found: magic,
+            });
+        }
+        if half(8) != self.version {
+            return Err(Error::VersionMismatch {
+                path: path.to_path_buf(),
+                found: half(8),
+                expected: self.version,
+            });
+        }
+        let (byte_order, fingerprint, size) = (
+            half(12),
+            u64::from_le_bytes(array(16)),
+            u64::from_le_bytes(array(24)),
+        );
+        if byte_order != native_byte_order() || fingerprint != self.fingerprint || size != self.size
+        {
+            return Err(Error::LayoutMismatch {
+                path: path.to_path_buf(),
+                expected_fingerprint: self.fingerprint,
+                found_fingerprint: fingerprint,
+                expected_size: self.size,
+                found_size: size,
+                foreign_byte_order: byte_order != native_byte_order(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn identity(spec: &HeaderSpec, layout: &Layout) -> Identity {
+    Identity {
+        magic: spec.magic,
+        version: spec.version,
+        fingerprint: layout.fingerprint,
+        size: layout.size as u64,
+    }
+}
+
 /// The header bytes a new file starts with.
 pub(crate) fn encode(spec: &HeaderSpec, layout: &Layout) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(header_len(layout.align));
-    bytes.extend_from_slice(&spec.magic);
-    bytes.extend_from_slice(&spec.version.to_le_bytes());
-    bytes.extend_from_slice(&native_byte_order().to_le_bytes());
-    bytes.extend_from_slice(&layout.fingerprint.to_le_bytes());
-    bytes.extend_from_slice(&(layout.size as u64).to_le_bytes());
+    identity(spec, layout).encode(&mut bytes);
     bytes.resize(header_len(layout.align), 0);
     bytes
 }
@@ -67,42 +134,5 @@ pub(crate) fn check(
     spec: &HeaderSpec,
     layout: &Layout,
 ) -> Result<(), Error> {
-    let field = |range: std::ops::Range<usize>| -> [u8; 8] {
-        let mut out = [0; 8];
-        out[..range.len()].copy_from_slice(&bytes[range]);
-        out
-    };
-    let magic = field(0..8);
-    if magic != spec.magic {
-        return Err(Error::BadMagic {
-            path: path.to_path_buf(),
-            expected: spec.magic,
-            found: magic,
-        });
-    }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != spec.version {
-        return Err(Error::VersionMismatch {
-            path: path.to_path_buf(),
-            found: version,
-            expected: spec.version,
-        });
-    }
-    let byte_order = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes"));
-    let fingerprint = u64::from_le_bytes(field(16..24));
-    let size = u64::from_le_bytes(field(24..32));
-    if byte_order != native_byte_order()
-        || fingerprint != layout.fingerprint
-        || size != layout.size as u64
-    {
-        return Err(Error::LayoutMismatch {
-            path: path.to_path_buf(),
-            expected_fingerprint: layout.fingerprint,
-            found_fingerprint: fingerprint,
-            expected_size: layout.size as u64,
-            found_size: size,
-            foreign_byte_order: byte_order != native_byte_order(),
-        });
-    }
-    Ok(())
+    identity(spec, layout).check(path, bytes)
 }

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::field::FieldType;
+use crate::header::Identity;
 use crate::layout::Shape;
 
 /// The first eight bytes of every record file.
@@ -30,17 +31,6 @@ pub(crate) const VERSION: u32 = 1;
 pub(crate) const HEADER_SIZE: usize = 64;
 /// Offset of the record count.
 pub(crate) const COUNT_OFFSET: usize = 40;
-
-const LITTLE_ENDIAN: u32 = 1;
-const BIG_ENDIAN: u32 = 2;
-
-const fn native_byte_order() -> u32 {
-    if cfg!(target_endian = "little") {
-        LITTLE_ENDIAN
-    } else {
-        BIG_ENDIAN
-    }
-}
 
 /// What the header says about the record type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +56,21 @@ impl RecordType {
     }
 }
 
+impl RecordType {
+    fn identity(&self) -> Identity {
+        Identity {
+            magic: MAGIC,
+            version: VERSION,
+            fingerprint: self.fingerprint,
+            size: self.size as u64,
+        }
+    }
+}
+
 /// The header of a new, empty file: `data_offset` bytes, count 0.
 pub(crate) fn encode(record: &RecordType) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(record.data_offset);
-    bytes.extend_from_slice(&MAGIC);
-    bytes.extend_from_slice(&VERSION.to_le_bytes());
-    bytes.extend_from_slice(&native_byte_order().to_le_bytes());
-    bytes.extend_from_slice(&record.fingerprint.to_le_bytes());
-    bytes.extend_from_slice(&(record.size as u64).to_le_bytes());
+    record.identity().encode(&mut bytes);
     bytes.extend_from_slice(&(record.data_offset as u64).to_le_bytes());
     bytes.resize(record.data_offset, 0);
     bytes
@@ -82,37 +79,8 @@ pub(crate) fn encode(record: &RecordType) -> Vec<u8> {
 /// Checks an existing file's header (its first [`HEADER_SIZE`] bytes) against the record type.
 /// The count is not checked here: it is read from the mapping, with `Acquire` ordering.
 pub(crate) fn check(path: &Path, bytes: &[u8], record: &RecordType) -> Result<(), Error> {
+    record.identity().check(path, bytes)?;
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
-    let magic: [u8; 8] = bytes[..8].try_into().expect("8 bytes");
-    if magic != MAGIC {
-        return Err(Error::BadMagic {
-            path: path.to_path_buf(),
-            expected: MAGIC,
-            found: magic,
-        });
-    }
-    if half(8) != VERSION {
-        return Err(Error::VersionMismatch {
-            path: path.to_path_buf(),
-            found: half(8),
-            expected: VERSION,
-        });
-    }
-    let (byte_order, fingerprint, size) = (half(12), word(16), word(24));
-    if byte_order != native_byte_order()
-        || fingerprint != record.fingerprint
-        || size != record.size as u64
-    {
-        return Err(Error::LayoutMismatch {
-            path: path.to_path_buf(),
-            expected_fingerprint: record.fingerprint,
-            found_fingerprint: fingerprint,
-            expected_size: record.size as u64,
-            found_size: size,
-            foreign_byte_order: byte_order != native_byte_order(),
-        });
-    }
     if word(32) != record.data_offset as u64 {
         return Err(Error::BadHeader {
             path: path.to_path_buf(),
