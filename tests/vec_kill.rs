@@ -13,12 +13,15 @@
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::checked::{entry, is_whole, Entry, Reaped, Rng};
 use mapped::{Mapped, MappedVec};
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 
 const TEST: &str = "a_writer_killed_at_random_moments_loses_nothing_and_leaves_only_whole_records";
 const ROLE: &str = "MAPPED_KILL_TEST_ROLE";
@@ -33,39 +36,6 @@ const KILLS: u64 = 50;
 /// Every wait on another process gives up after this long (a bound, not a timing assertion).
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// A 64-byte record that can tell whether it is whole: its index, the life (child) that wrote
-/// it, a payload derived from both, and a checksum over all of them.
-#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Immutable, Clone, Copy, Debug)]
-#[repr(C)]
-struct Entry {
-    seq: u64,
-    life: u64,
-    payload: [u64; 5],
-    check: u64,
-}
-
-fn checksum(seq: u64, life: u64, payload: &[u64; 5]) -> u64 {
-    payload
-        .iter()
-        .fold(mix(seq ^ life.rotate_left(32)), |acc, &w| mix(acc ^ w))
-}
-
-fn entry(seq: u64, life: u64) -> Entry {
-    let payload = std::array::from_fn(|k| mix(seq.wrapping_mul(31) ^ life ^ k as u64));
-    Entry {
-        seq,
-        life,
-        payload,
-        check: checksum(seq, life, &payload),
-    }
-}
-
-/// Whether `e` is exactly what `entry(index, e.life)` wrote.
-fn is_whole(e: &Entry, index: usize) -> bool {
-    let expected = entry(index as u64, e.life);
-    e.seq == index as u64 && e.payload == expected.payload && e.check == expected.check
-}
-
 /// Where the child is: the record count once its current push (or batch) is done, stored before
 /// it starts, and the count once it returned.
 #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
@@ -73,56 +43,6 @@ fn is_whole(e: &Entry, index: usize) -> bool {
 struct Progress {
     started: AtomicU64,
     finished: AtomicU64,
-}
-
-/// SplitMix64: the seeded RNG of the delays and batch sizes, and the record payloads.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        mix(self.0)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// A child that is killed and reaped when this is dropped, whatever happened meanwhile.
-struct Reaped(Option<Child>);
-
-impl Reaped {
-    /// Panics if the child has already ended.
-    fn assert_running(&mut self, what: &str) {
-        let child = self.0.as_mut().expect("a child");
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            panic!("{what} ended by itself: {status}");
-        }
-    }
-
-    /// Kills the child with `SIGKILL` and reaps it.
-    fn kill(mut self) -> std::process::ExitStatus {
-        let mut child = self.0.take().expect("a child");
-        child.kill().expect("SIGKILL");
-        child.wait().expect("reap")
-    }
-}
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 // ---- The child ----
@@ -186,7 +106,7 @@ fn verify(log: &MappedVec<Entry>, from: usize, to: usize, life: u64, seed: u64) 
     for index in from..to {
         let e = log.load(index);
         assert!(
-            is_whole(&e, index) && e.life <= life,
+            is_whole(&e, index) && e.tag <= life,
             "record {index} of {} is not whole after kill {life}: {e:?} (seed {seed})",
             log.len()
         );

@@ -13,12 +13,15 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::checked::{entry, is_whole, Entry, Reaped, Rng};
 use mapped::{Mapped, MappedVec, ReadOnly};
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 
 const TEST: &str = "one_writer_and_four_reader_processes_soak_with_zero_bad_reads";
 const ROLE: &str = "MAPPED_SOAK_TEST_ROLE";
@@ -34,74 +37,12 @@ const RATE: f64 = 50_000.0;
 /// assertion).
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// A 64-byte record that can tell whether it is whole: its index, the batch that wrote it, a
-/// payload derived from both, and a checksum over all of them.
-#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Immutable, Clone, Copy, Debug)]
-#[repr(C)]
-struct Entry {
-    seq: u64,
-    batch: u64,
-    payload: [u64; 5],
-    check: u64,
-}
-
-fn checksum(seq: u64, batch: u64, payload: &[u64; 5]) -> u64 {
-    payload
-        .iter()
-        .fold(mix(seq ^ batch.rotate_left(32)), |acc, &w| mix(acc ^ w))
-}
-
-fn entry(seq: u64, batch: u64) -> Entry {
-    let payload = std::array::from_fn(|k| mix(seq.wrapping_mul(31) ^ batch ^ k as u64));
-    Entry {
-        seq,
-        batch,
-        payload,
-        check: checksum(seq, batch, &payload),
-    }
-}
-
-/// Whether `e` is exactly what `entry(index, e.batch)` wrote.
-fn is_whole(e: &Entry, index: usize) -> bool {
-    let expected = entry(index as u64, e.batch);
-    e.seq == index as u64 && e.payload == expected.payload && e.check == expected.check
-}
-
-/// SplitMix64: record payloads, and the RNG of batch sizes and samples.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        mix(self.0) % n
-    }
-}
-
 /// The writer's word to the readers: `stop` becomes 1 once `final_len` holds the last count.
 #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
 #[repr(C)]
 struct Control {
     stop: AtomicU64,
     final_len: AtomicU64,
-}
-
-/// A child that is killed and reaped when this is dropped, whatever happened meanwhile.
-struct Reaped(Option<Child>);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 // ---- A reader ----

@@ -1,6 +1,8 @@
 //! Types and helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod checked;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 
