@@ -333,14 +333,7 @@ impl<T: FieldType, A: Readable> MappedSlice<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn load(&self, index: usize) -> T {
-        match self.place(index) {
-            Some(place) => place.read(),
-            None => panic!(
-                "index {index} out of bounds: the {} holds {} records",
-                stringify!(MappedSlice),
-                self.len()
-            ),
-        }
+        self.region.load(index, self.len, "MappedSlice")
     }
 
     /// Iterates over the records, yielding what [`get`](Self::get) returns.
@@ -374,17 +367,11 @@ impl<T: FieldType, A: Readable> MappedSlice<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn to_vec(&self) -> Vec<T> {
-        (0..self.len)
-            .filter_map(|index| self.place(index))
-            .map(|place| place.read())
-            .collect()
+        self.region.to_vec(self.len)
     }
 
     fn place(&self, index: usize) -> Option<crate::Place<'_, T, A>> {
-        if index >= self.len {
-            return None;
-        }
-        self.region.record(index)
+        self.region.record_below(index, self.len)
     }
 }
 
@@ -428,12 +415,7 @@ impl<T: FieldType, A: Writable> MappedSlice<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn set(&self, index: usize, value: T::Value) -> Result<(), Error> {
-        let place = self.place(index).ok_or(Error::IndexOutOfBounds {
-            index,
-            len: self.len,
-        })?;
-        T::set(place, value);
-        Ok(())
+        self.region.set(index, self.len, value)
     }
 }
 

@@ -148,6 +148,15 @@ impl<T: FieldType, A: Access> Region<T, A> {
         Some(unsafe { Place::new(ptr) })
     }
 
+    /// Record `index` of the first `len` (the owner's length, at most the capacity), or `None`.
+    #[inline(always)]
+    pub(crate) fn record_below(&self, index: usize, len: usize) -> Option<Place<'_, T, A>> {
+        if index >= len {
+            return None;
+        }
+        self.record(index)
+    }
+
     /// The `u64` at `offset` in the header, or `None` unless it lies wholly within the header
     /// and is aligned.
     #[inline(always)]
@@ -202,7 +211,37 @@ impl<T: FieldType, A: Readable> Region<T, A> {
     }
 }
 
+impl<T: FieldType, A: Readable> Region<T, A> {
+    /// Record `index` copied out; panics past `len`, naming `owner` (as `Vec` indexing does).
+    pub(crate) fn load(&self, index: usize, len: usize, owner: &str) -> T {
+        match self.record_below(index, len) {
+            Some(place) => place.read(),
+            None => panic!("index {index} out of bounds: the {owner} holds {len} records"),
+        }
+    }
+
+    /// The first `len` records copied out.
+    pub(crate) fn to_vec(&self, len: usize) -> Vec<T> {
+        (0..len)
+            .filter_map(|index| self.record_below(index, len))
+            .map(|place| place.read())
+            .collect()
+    }
+}
+
 impl<T: FieldType, A: Writable> Region<T, A> {
+    /// Writes record `index` of the first `len`.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfBounds`] if `index >= len`; nothing is written.
+    pub(crate) fn set(&self, index: usize, len: usize, value: T::Value) -> Result<(), Error> {
+        let place = self
+            .record_below(index, len)
+            .ok_or(Error::IndexOutOfBounds { index, len })?;
+        T::set(place, value);
+        Ok(())
+    }
+
     /// Stores `value` into the header word at `offset` with `Release` ordering: a reader that
     /// loads it with `Acquire` sees every write made before.
     ///

@@ -460,14 +460,7 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn load(&self, index: usize) -> T {
-        match self.place(index) {
-            Some(place) => place.read(),
-            None => panic!(
-                "index {index} out of bounds: the {} holds {} records",
-                stringify!(MappedVec),
-                self.len()
-            ),
-        }
+        self.region.load(index, self.len, "MappedVec")
     }
 
     /// Iterates over the records, yielding what [`get`](Self::get) returns.
@@ -502,10 +495,7 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn to_vec(&self) -> Vec<T> {
-        (0..self.len)
-            .filter_map(|index| self.place(index))
-            .map(|place| place.read())
-            .collect()
+        self.region.to_vec(self.len)
     }
 
     /// The file's path.
@@ -529,10 +519,7 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
     }
 
     fn place(&self, index: usize) -> Option<crate::Place<'_, T, A>> {
-        if index >= self.len {
-            return None;
-        }
-        self.region.record(index)
+        self.region.record_below(index, self.len)
     }
 }
 

@@ -145,12 +145,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// # Ok(()) }
     /// ```
     pub fn set(&self, index: usize, value: T::Value) -> Result<(), Error> {
-        let place = self.place(index).ok_or(Error::IndexOutOfBounds {
-            index,
-            len: self.len,
-        })?;
-        T::set(place, value);
-        Ok(())
+        self.region.set(index, self.len, value)
     }
 
     /// Shortens the vector to `len` records (nothing happens if it is not longer). The file keeps
