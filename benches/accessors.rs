@@ -13,6 +13,8 @@ use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 #[path = "support/mod.rs"]
 mod support;
 
+use support::record_layout;
+
 use support::{record, Record, Rng, RECORD_SIZE, SEED};
 
 /// Records in the array benchmarks: 256 KiB, in L2.
@@ -29,15 +31,6 @@ struct Table {
 struct Table3 {
     records: [Record; RECORDS],
 }
-
-binary_layout::binary_layout!(record_layout, LittleEndian, {
-    id: u64,
-    key: u64,
-    value: u64,
-    flags: u32,
-    kind: u32,
-    payload: [u8; 32],
-});
 
 /// The same records in every contender's file, all in one scratch dir.
 struct Files {

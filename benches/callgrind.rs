@@ -14,6 +14,8 @@ use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 #[path = "support/mod.rs"]
 mod support;
 
+use support::record_layout;
+
 use support::{record, Record, RECORD_SIZE};
 
 /// The struct of the handle variants.
@@ -29,15 +31,6 @@ struct Stats {
 struct Table3 {
     records: [Record; RECORDS],
 }
-
-binary_layout::binary_layout!(record_layout, LittleEndian, {
-    id: u64,
-    key: u64,
-    value: u64,
-    flags: u32,
-    kind: u32,
-    payload: [u8; 32],
-});
 
 /// Records in the indexed variants: 256 KiB.
 const RECORDS: usize = 4096;

@@ -33,6 +33,8 @@ use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 #[path = "support/mod.rs"]
 mod support;
 
+use support::record_layout;
+
 use support::{
     env_usize, fmt_ns, interleave, paired_ratio, prefault, record, scratch_dir, write_records,
     Contender, Measured, Record, Rng, RECORD_SIZE, SEED, VALUE_OFFSET,
@@ -70,15 +72,6 @@ struct Page3 {
     counter: u64,
     words: [u64; 511],
 }
-
-binary_layout::binary_layout!(record_layout, LittleEndian, {
-    id: u64,
-    key: u64,
-    value: u64,
-    flags: u32,
-    kind: u32,
-    payload: [u8; 32],
-});
 
 /// Name prefixes of the `mapped` contenders, for the goals.
 const HANDLE: &str = "mapped: struct handle";

@@ -25,6 +25,16 @@ pub struct Record {
     pub payload: [u8; 32],
 }
 
+// binary-layout's description of `Record`, for the binary-layout contenders.
+binary_layout::binary_layout!(record_layout, LittleEndian, {
+    id: u64,
+    key: u64,
+    value: u64,
+    flags: u32,
+    kind: u32,
+    payload: [u8; 32],
+});
+
 pub const RECORD_SIZE: usize = std::mem::size_of::<Record>();
 pub const VALUE_OFFSET: usize = std::mem::offset_of!(Record, value);
 
