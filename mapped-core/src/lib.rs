@@ -4,6 +4,11 @@
 //! Use it through the `mapped` crate, which re-exports everything here together with
 //! `#[derive(Mapped)]`.
 
+// Read-only mappings are read with `Relaxed` atomic loads of up to 8 bytes, which std defines on
+// read-only memory only up to the pointer width; and file offsets and sizes are `usize` math.
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("mapped supports 64-bit targets only: it reads 8-byte atomics from read-only pages");
+
 mod c_header;
 mod copy;
 mod error;

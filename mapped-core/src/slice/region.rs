@@ -185,8 +185,11 @@ impl<T: FieldType, A: Access> Region<T, A> {
 }
 
 impl<T: FieldType, A: Readable> Region<T, A> {
-    /// Loads the header word at `offset` with `Acquire` ordering: every write made before the
-    /// `Release` store that put the value there is visible afterwards.
+    /// Loads the header word at `offset` with `Acquire` semantics: every write made before the
+    /// `Release` store that put the value there is visible afterwards. A reader's mapping is
+    /// read-only, so this is a `Relaxed` load and an `Acquire` fence ([`ReadOnlyAtomic::load`]).
+    ///
+    /// [`ReadOnlyAtomic::load`]: crate::ReadOnlyAtomic::load
     ///
     /// # Panics
     /// If `offset` does not name a word of the header (a bug in the caller).
