@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::{Stats, TempDir};
-use mapped::Mapped;
+use mapped::{Error, Mapped, MappedVec};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use zerocopy::{FromBytes, IntoBytes, KnownLayout};
@@ -191,8 +191,82 @@ fn a_file_without_read_permission_is_an_open_error() {
     assert_eq!(code, 0);
 }
 
+/// Exit code of a child that inherited a `MappedVec` writer: 0 when every way of writing is
+/// refused with `Error::Forked` and reading still works, else the number of the step that failed.
+fn every_write_of_an_inherited_writer_is_refused(log: &mut MappedVec<u64>) -> i32 {
+    let forked = |result: Result<(), Error>| matches!(result, Err(Error::Forked { .. }));
+    let steps = [
+        forked(log.push(99)),
+        forked(log.extend_from_slice(&[1, 2])),
+        forked(log.extend([3, 4])),
+        forked(log.set(0, 5)),
+        forked(log.reserve(1_000_000)),
+        forked(log.truncate(0)),
+        forked(log.clear()),
+        log.get_mut(0).is_none(),
+        log.get(0) == Some(10) && log.len() == 3,
+    ];
+    match steps.iter().position(|ok| !ok) {
+        None => 0,
+        Some(step) => step as i32 + 1,
+    }
+}
+
+fn a_writer_inherited_through_fork_refuses_to_write() {
+    let tmp = TempDir::new();
+    let path = tmp.path("log.bin");
+    let mut log = MappedVec::<u64>::open_or_create(&path).unwrap();
+    log.extend_from_slice(&[10, 11, 12]).unwrap();
+    let code = in_child(|| every_write_of_an_inherited_writer_is_refused(&mut log));
+    assert_eq!(code, 0, "step {code} of the child's writes was not refused");
+    // The parent's writer is untouched and still the one writer.
+    log.push(13).unwrap();
+    assert_eq!(log.to_vec(), [10, 11, 12, 13]);
+    drop(log);
+    assert_eq!(MappedVec::<u64>::open_read_only(&path).unwrap().len(), 4);
+}
+
+fn a_child_dropping_an_inherited_writer_leaves_the_parent_locked() {
+    let tmp = TempDir::new();
+    let path = tmp.path("log.bin");
+    let mut log = Some(MappedVec::<u64>::open_or_create(&path).unwrap());
+    log.as_mut().unwrap().push(1).unwrap();
+    let code = in_child(|| {
+        // What returning from the child's `main` would do to the copy it inherited.
+        drop(log.take());
+        // A fresh writable open, in the child, still finds the parent's lock.
+        match MappedVec::<u64>::open(&path) {
+            Err(Error::Locked { .. }) => 0,
+            Err(other) => {
+                eprintln!("unexpected error: {other}");
+                2
+            }
+            Ok(_) => 1,
+        }
+    });
+    assert_eq!(code, 0, "the child could take the writer's lock");
+    // With the child gone, a second writer is still refused...
+    assert!(matches!(
+        MappedVec::<u64>::open(&path),
+        Err(Error::Locked { .. })
+    ));
+    // ...until the parent's writer goes.
+    let mut log = log.expect("the parent's writer");
+    log.push(2).unwrap();
+    drop(log);
+    assert_eq!(MappedVec::<u64>::open(&path).unwrap().to_vec(), [1, 2]);
+}
+
 fn main() -> ExitCode {
-    let cases: [(&str, fn()); 6] = [
+    let cases: &[(&str, fn())] = &[
+        (
+            "a_writer_inherited_through_fork_refuses_to_write",
+            a_writer_inherited_through_fork_refuses_to_write,
+        ),
+        (
+            "a_child_dropping_an_inherited_writer_leaves_the_parent_locked",
+            a_child_dropping_an_inherited_writer_leaves_the_parent_locked,
+        ),
         (
             "a_file_without_read_permission_is_an_open_error",
             a_file_without_read_permission_is_an_open_error,
@@ -219,7 +293,7 @@ fn main() -> ExitCode {
         ),
     ];
     let mut failed = 0;
-    for (name, case) in cases {
+    for &(name, case) in cases {
         match std::panic::catch_unwind(case) {
             Ok(()) => println!("test {name} ... ok"),
             Err(_) => {
