@@ -257,8 +257,112 @@ fn a_child_dropping_an_inherited_writer_leaves_the_parent_locked() {
     assert_eq!(MappedVec::<u64>::open(&path).unwrap().to_vec(), [1, 2]);
 }
 
+/// Makes this process's `mprotect` calls fail with `ENOMEM`, as the kernel's do when it cannot
+/// split a mapping: those asking for `only_prot`, or every one. A seccomp filter, so the failure
+/// is the kernel's own answer to the real call; for a forked child only, since it cannot be undone.
+fn refuse_mprotect(only_prot: Option<i32>) {
+    use nix::libc::{
+        prctl, sock_filter, sock_fprog, SYS_mprotect, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD,
+        BPF_RET, BPF_W, ENOMEM, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+        SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO,
+    };
+    let op = |code: u32, jt: u8, jf: u8, k: u32| sock_filter {
+        code: code as u16,
+        jt,
+        jf,
+        k,
+    };
+    // `struct seccomp_data`: the syscall number at byte 0, `args[2]` (the protection) at 32.
+    let (load, jump_if, ret) = (
+        BPF_LD | BPF_W | BPF_ABS,
+        BPF_JMP | BPF_JEQ | BPF_K,
+        BPF_RET | BPF_K,
+    );
+    let refuse = SECCOMP_RET_ERRNO | ENOMEM as u32;
+    let mut filter = vec![op(load, 0, 0, 0)];
+    match only_prot {
+        Some(prot) => filter.extend([
+            op(jump_if, 0, 3, SYS_mprotect as u32), // not mprotect: allow
+            op(load, 0, 0, 32),
+            op(jump_if, 0, 1, prot as u32), // another protection: allow
+        ]),
+        None => filter.push(op(jump_if, 0, 1, SYS_mprotect as u32)),
+    }
+    filter.extend([op(ret, 0, 0, refuse), op(ret, 0, 0, SECCOMP_RET_ALLOW)]);
+    let program = sock_fprog {
+        len: filter.len() as u16,
+        filter: filter.as_mut_ptr(),
+    };
+    // SAFETY: `prctl` with these options reads only `program`, which points to `filter`, both
+    // alive for the call; the filter only changes what later system calls return.
+    let installed = unsafe {
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            && prctl(
+                PR_SET_SECCOMP,
+                SECCOMP_MODE_FILTER,
+                &program as *const sock_fprog,
+            ) == 0
+    };
+    assert!(installed, "seccomp: {}", std::io::Error::last_os_error());
+}
+
+fn a_refused_protection_change_gives_the_handle_back() {
+    let code = in_child(|| {
+        let stats = Stats::anonymous().unwrap();
+        stats.set_hits(5);
+        refuse_mprotect(Some(nix::libc::PROT_READ));
+        let refused = match stats.make_read_only() {
+            Ok(_) => return 1,
+            Err(refused) => refused,
+        };
+        let mprotect_failed = matches!(
+            refused.error(),
+            Error::Io { op: mapped::Op::Mprotect, source, .. }
+                if source.raw_os_error() == Some(nix::libc::ENOMEM)
+        );
+        if !mprotect_failed {
+            return 2;
+        }
+        // Back, still writable, with its contents.
+        let Some(stats) = refused.into_handle() else {
+            return 3;
+        };
+        stats.set_hits(stats.hits() + 1);
+        if stats.hits() == 6 {
+            0
+        } else {
+            4
+        }
+    });
+    assert_eq!(code, 0);
+}
+
+fn a_handle_whose_protection_cannot_be_restored_is_not_given_back() {
+    let code = in_child(|| {
+        let stats = Stats::anonymous().unwrap();
+        refuse_mprotect(None);
+        match stats
+            .make_no_access()
+            .map_err(|refused| refused.into_handle().is_none())
+        {
+            Ok(_) => 1,
+            Err(true) => 0,
+            Err(false) => 2,
+        }
+    });
+    assert_eq!(code, 0);
+}
+
 fn main() -> ExitCode {
     let cases: &[(&str, fn())] = &[
+        (
+            "a_refused_protection_change_gives_the_handle_back",
+            a_refused_protection_change_gives_the_handle_back,
+        ),
+        (
+            "a_handle_whose_protection_cannot_be_restored_is_not_given_back",
+            a_handle_whose_protection_cannot_be_restored_is_not_given_back,
+        ),
         (
             "a_writer_inherited_through_fork_refuses_to_write",
             a_writer_inherited_through_fork_refuses_to_write,

@@ -27,7 +27,7 @@ mod view;
 pub use c_header::c_header;
 pub use error::{Error, Op};
 pub use field::{ArrayMut, FieldMut, FieldType, Scalar};
-pub use handle::{Advice, Handle};
+pub use handle::{Advice, Handle, ProtectError};
 pub use header::HEADER_SIZE;
 pub use layout::{Field, HeaderSpec, Layout, Mapped, Shape};
 pub use mode::{
