@@ -5,13 +5,13 @@
 //! writer copied into a child would hold the parent's lock too: its writes would interleave with
 //! the parent's, and its `LOCK_UN` on drop would release the parent's lock for a second writer.
 //! A `pthread_atfork` child handler bumps a process-wide generation, so a writer can tell, with
-//! one relaxed load, whether it is running in the process that took its lock.
+//! one load, whether it is running in the process that took its lock.
 
+use std::cell::UnsafeCell;
 use std::fs::File;
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use nix::errno::Errno;
@@ -19,14 +19,27 @@ use nix::fcntl::{Flock, FlockArg};
 
 /// How many times this process's ancestry forked since the handler was registered: 0 in the
 /// process that registered it, bumped in every child.
-static GENERATION: AtomicU64 = AtomicU64::new(0);
+///
+/// A plain integer rather than an atomic, so that a writer's check is a load the compiler may
+/// schedule freely (an atomic load, even `Relaxed`, keeps LLVM from holding the writer's own
+/// fields in registers across it, which costs `push` several instructions).
+static GENERATION: Generation = Generation(UnsafeCell::new(0));
+
+struct Generation(UnsafeCell<u64>);
+
+// SAFETY: the value is written only by `bump_in_child`, which runs in a child just created by
+// `fork`, before `fork` returns there, on the child's only thread (POSIX: the child has exactly
+// one thread); threads the child starts later are started after that write, which happens-before
+// everything they do. The parent never writes it. So no thread ever reads it while another writes.
+unsafe impl Sync for Generation {}
 
 /// Whether registering the handler succeeded (`pthread_atfork`'s result), once per process.
 static REGISTERED: OnceLock<Result<(), Errno>> = OnceLock::new();
 
 extern "C" fn bump_in_child() {
-    // Async-signal-safe: a lock-free atomic add, run by the only thread the child has.
-    GENERATION.fetch_add(1, Ordering::Relaxed);
+    // SAFETY: the child's only thread, as `Generation`'s `Sync` argues: no concurrent access. A
+    // plain add, which is async-signal-safe as code run in a forked child must be.
+    unsafe { *GENERATION.0.get() += 1 };
 }
 
 /// The generation of this process, with the fork handler registered first, so that any fork after
@@ -48,12 +61,13 @@ pub(crate) fn generation() -> Result<u64, Errno> {
     registered.map(|()| current_generation())
 }
 
-/// The generation now: one relaxed load, for hot paths that compare it with the one recorded
-/// when their lock was taken. The atfork handler runs in the child before `fork` returns there,
-/// on the same thread, so program order alone makes its bump visible.
+/// The generation now: one load, for hot paths that compare it with the one recorded when their
+/// lock was taken. The atfork handler runs in the child before `fork` returns there, on the same
+/// thread, so program order alone makes its bump visible.
 #[inline(always)]
 pub(crate) fn current_generation() -> u64 {
-    GENERATION.load(Ordering::Relaxed)
+    // SAFETY: a read; the only write happens where no other thread exists (see `Generation`).
+    unsafe { *GENERATION.0.get() }
 }
 
 /// An exclusive `flock` on a file, released on drop only by the process that took it.

@@ -33,20 +33,21 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// ```
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), Error> {
-        self.check_not_forked()?;
         let index = self.len;
-        if index >= self.region.capacity() {
-            self.grow_for_push()?;
+        if index >= self.region.capacity() || sys::current_generation() != self.lock_generation {
+            self.prepare_push()?;
         }
         self.write(index, value);
         self.publish(index + 1);
         Ok(())
     }
 
-    /// The rare part of [`push`](Self::push), kept out of line so the common one stays small.
+    /// The rare part of [`push`](Self::push), kept out of line so the common one stays small:
+    /// refusing a forked copy, growing a full file.
     #[cold]
     #[inline(never)]
-    fn grow_for_push(&mut self) -> Result<(), Error> {
+    fn prepare_push(&mut self) -> Result<(), Error> {
+        self.check_not_forked()?;
         self.grow_to(self.len.saturating_add(1))
     }
 
@@ -271,7 +272,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     }
 
     /// [`Error::Forked`] if this writer was copied into a child by `fork`: the lock, and so the
-    /// right to write, is the parent's. One relaxed load and a compare.
+    /// right to write, is the parent's. One load and a compare.
     #[inline(always)]
     fn check_not_forked(&self) -> Result<(), Error> {
         if sys::current_generation() != self.lock_generation {
