@@ -160,6 +160,7 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// let frozen = Stats::anonymous().unwrap().make_read_only().unwrap();
     /// frozen.set_hits(4);
     /// ```
+    #[allow(clippy::type_complexity)] // spelled out, so the docs show both handle types
     pub fn make_read_only(self) -> Result<Handle<T, ReadOnly<A::Base>>, ProtectError<T, A>> {
         self.reprotect()
     }
@@ -196,6 +197,7 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// let sealed = Stats::anonymous().unwrap().make_no_access().unwrap();
     /// sealed.hits();
     /// ```
+    #[allow(clippy::type_complexity)] // spelled out, so the docs show both handle types
     pub fn make_no_access(self) -> Result<Handle<T, NoAccess<A::Base>>, ProtectError<T, A>> {
         self.reprotect()
     }

@@ -37,6 +37,11 @@ use super::Handle;
 /// # Ok(()) }
 /// ```
 pub struct ProtectError<T: Mapped, A: Access> {
+    /// Boxed: a failed `mprotect` is rare, and the `Result`s of the `make_*` calls stay small.
+    refused: Box<Refused<T, A>>,
+}
+
+struct Refused<T: Mapped, A: Access> {
     error: Error,
     handle: Option<Handle<T, A>>,
 }
@@ -48,7 +53,9 @@ unsafe impl<T: Mapped, A: Access> Sync for ProtectError<T, A> {}
 
 impl<T: Mapped, A: Access> ProtectError<T, A> {
     pub(super) fn new(error: Error, handle: Option<Handle<T, A>>) -> Self {
-        ProtectError { error, handle }
+        ProtectError {
+            refused: Box::new(Refused { error, handle }),
+        }
     }
 
     /// What went wrong: [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect).
@@ -63,7 +70,7 @@ impl<T: Mapped, A: Access> ProtectError<T, A> {
     /// }
     /// ```
     pub fn error(&self) -> &Error {
-        &self.error
+        &self.refused.error
     }
 
     /// The handle, as it was before the call: same mode, same protection, same contents. `None`
@@ -80,7 +87,7 @@ impl<T: Mapped, A: Access> ProtectError<T, A> {
     /// }
     /// ```
     pub fn into_handle(self) -> Option<Handle<T, A>> {
-        self.handle
+        self.refused.handle
     }
 
     /// The error alone, dropping (and so unmapping) the handle.
@@ -95,7 +102,7 @@ impl<T: Mapped, A: Access> ProtectError<T, A> {
     /// }
     /// ```
     pub fn into_error(self) -> Error {
-        self.error
+        self.refused.error
     }
 }
 
@@ -108,20 +115,20 @@ impl<T: Mapped, A: Access> From<ProtectError<T, A>> for Error {
 impl<T: Mapped, A: Access> fmt::Debug for ProtectError<T, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProtectError")
-            .field("error", &self.error)
-            .field("handle_restored", &self.handle.is_some())
+            .field("error", &self.refused.error)
+            .field("handle_restored", &self.refused.handle.is_some())
             .finish()
     }
 }
 
 impl<T: Mapped, A: Access> fmt::Display for ProtectError<T, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.error, f)
+        fmt::Display::fmt(&self.refused.error, f)
     }
 }
 
 impl<T: Mapped, A: Access> std::error::Error for ProtectError<T, A> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.error)
+        std::error::Error::source(&self.refused.error)
     }
 }
