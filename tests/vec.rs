@@ -596,3 +596,27 @@ fn a_vec_moves_to_another_thread() -> Result<(), Error> {
     assert_eq!(ints.to_vec(), [1, 2]);
     Ok(())
 }
+
+/// An iterator whose `size_hint` promises far more than it yields: the file grows by what
+/// arrives, not by the promise (which once reserved a gigabyte for three records, for good).
+#[test]
+fn extend_grows_by_what_arrives_not_by_a_lying_size_hint() -> Result<(), Error> {
+    struct Boastful(std::ops::Range<u64>);
+    impl Iterator for Boastful {
+        type Item = u64;
+        fn next(&mut self) -> Option<u64> {
+            self.0.next()
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (1 << 27, None)
+        }
+    }
+
+    let (_dir, path) = temp("boast.bin");
+    let mut log = MappedVec::<u64>::open_or_create(&path)?;
+    log.extend(Boastful(0..3))?;
+    assert_eq!(log.to_vec(), [0, 1, 2]);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size <= 64 * 1024, "3 records grew the file to {size} bytes");
+    Ok(())
+}
