@@ -267,8 +267,8 @@ fn docs(field: &Field<'_>, what: &str) -> TokenStream {
     }
 }
 
-/// What a stub's accessors of a field take and return when the field's type was rejected (a
-/// `usize`): its type as written, since `<usize as FieldType>` would be one more error.
+/// Whether a stub's accessors of this field take and return its type as written: they do when the
+/// type was rejected (a `usize`), since naming `<usize as FieldType>` would be one more error.
 fn stub_types(body: Body, field: &Field<'_>) -> bool {
     body == Body::Stub && check::field_type_error(&field.ty).is_some()
 }
