@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use common::TempDir;
 use mapped::Mapped;
-use zerocopy::byteorder::{BigEndian, U16};
+use zerocopy::byteorder::{BigEndian, U16, U32};
 use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 
 #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
@@ -44,6 +44,95 @@ struct Body {
 struct HttpStats {
     requests: u64,
     errors: [u32; 4],
+}
+
+/// Byte-order fields are aligned to 1 in Rust: a `uint32_t` in C would move `port`.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Packet {
+    version: u8,
+    kind: u8,
+    length: U32<BigEndian>,
+    port: U16<BigEndian>,
+    lengths: [U32<BigEndian>; 2],
+}
+
+/// Aligned above its fields.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C, align(16))]
+struct Aligned {
+    id: u64,
+    count: u32,
+    flags: u32,
+}
+
+/// Nested in both `Log` and `Index`, whose headers one C file includes together.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Timestamp {
+    secs: u64,
+    nanos: u32,
+    _pad: u32,
+}
+
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Log {
+    at: Timestamp,
+    level: u32,
+    line: u32,
+}
+
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Index {
+    first: Timestamp,
+    last: Timestamp,
+    entries: [Aligned; 2],
+}
+
+/// `_Static_assert`s of `T`'s size, alignment and field offsets as Rust computes them, for a C file
+/// that includes `T`'s header: the test's own check, beside the header's.
+fn rust_layout_asserts<T: Mapped>() -> String {
+    let layout = <T as Mapped>::LAYOUT;
+    let name = layout.name;
+    let mut asserts = format!(
+        "_Static_assert(sizeof(struct {name}) == {}, \"rust size\");\n\
+         _Static_assert(_Alignof(struct {name}) == {}, \"rust alignment\");\n",
+        std::mem::size_of::<T>(),
+        std::mem::align_of::<T>()
+    );
+    for field in layout.fields {
+        asserts.push_str(&format!(
+            "_Static_assert(offsetof(struct {name}, {field}) == {offset}, \"rust offset\");\n",
+            field = field.name,
+            offset = field.offset
+        ));
+    }
+    asserts
+}
+
+/// Writes the headers, and a C file that includes each twice and asserts Rust's layouts, and
+/// compiles it.
+fn compile_together(tmp: &TempDir, headers: &[(&str, String)], asserts: &str) {
+    let mut main = String::new();
+    for (name, text) in headers {
+        std::fs::write(tmp.path(name), text).unwrap();
+        main.push_str(&format!("#include \"{name}\"\n#include \"{name}\"\n"));
+    }
+    main.push_str(asserts);
+    main.push_str("int main(void) { return 0; }\n");
+    let source = tmp.path("together.c");
+    std::fs::write(&source, main).unwrap();
+    let object = tmp.path("together.o");
+    cc(&[
+        "-I".as_ref(),
+        tmp.dir.path().as_os_str(),
+        "-c".as_ref(),
+        source.as_os_str(),
+        "-o".as_ref(),
+        object.as_os_str(),
+    ]);
 }
 
 fn cc(args: &[&std::ffi::OsStr]) {
@@ -94,7 +183,7 @@ fn the_header_declares_every_struct_field_and_assertion() {
         "struct Point {\n    double x;\n    double y;\n};",
         "struct Body {\n    uint64_t id;\n    int8_t temp;\n    uint8_t flags;\n    int16_t level;",
         "    struct Point pos;\n    struct Point trail[2];\n    uint8_t tag[16];",
-        "    uint16_t port; /* big-endian */",
+        "    uint8_t port[2]; /* big-endian uint16_t */",
         "    _Atomic uint32_t hits;\n    float ratio;\n    uint8_t grid[2][2];\n};",
         "_Static_assert(sizeof(struct Body) == 96, \"struct Body: size\");",
         "_Static_assert(offsetof(struct Body, grid) == 92,",
@@ -197,4 +286,60 @@ fn c_writes_and_rust_reads() -> Result<(), mapped::Error> {
         assert_eq!(body.grid(), [[0, 0], [9, 0]]);
     }
     Ok(())
+}
+
+#[test]
+fn byte_order_fields_are_byte_arrays_aligned_as_in_rust() {
+    let header = mapped::c_header::<Packet>();
+    for expected in [
+        "    uint8_t length[4]; /* big-endian uint32_t */",
+        "    uint8_t port[2]; /* big-endian uint16_t */",
+        "    uint8_t lengths[2][4]; /* big-endian uint32_t */",
+        "_Static_assert(_Alignof(struct Packet) == 1,",
+    ] {
+        assert!(
+            header.contains(expected),
+            "missing {expected:?} in:\n{header}"
+        );
+    }
+    compile_together(
+        &TempDir::new(),
+        &[("packet.h", header)],
+        &rust_layout_asserts::<Packet>(),
+    );
+}
+
+#[test]
+fn a_struct_aligned_above_its_fields_gets_alignas() {
+    let header = mapped::c_header::<Aligned>();
+    assert!(
+        header.contains("struct Aligned {\n    _Alignas(16) uint64_t id;\n    uint32_t count;"),
+        "{header}"
+    );
+    // Only where C would align it less.
+    assert_eq!(header.matches("_Alignas").count(), 1);
+    compile_together(
+        &TempDir::new(),
+        &[("aligned.h", header)],
+        &rust_layout_asserts::<Aligned>(),
+    );
+}
+
+#[test]
+fn headers_sharing_a_nested_struct_compile_in_one_file() {
+    let (log, index) = (mapped::c_header::<Log>(), mapped::c_header::<Index>());
+    assert!(log.contains("#ifndef MAPPED_STRUCT_Timestamp_"));
+    let asserts = rust_layout_asserts::<Log>()
+        + &rust_layout_asserts::<Index>()
+        + &rust_layout_asserts::<Timestamp>()
+        + &rust_layout_asserts::<Aligned>();
+    compile_together(
+        &TempDir::new(),
+        &[
+            ("log.h", log),
+            ("index.h", index),
+            ("body.h", mapped::c_header::<Body>()),
+        ],
+        &asserts,
+    );
 }

@@ -195,6 +195,63 @@ fn the_fingerprint_changes_with_anything_that_would_misread_a_file() {
     }
 }
 
+/// `readonly` means "no setter": whole-value writes (`store`, a parent's setter) copy every byte of
+/// the struct, the readonly field's too, as the README documents.
+#[test]
+fn whole_value_writes_include_readonly_fields() {
+    let body = Body::anonymous().unwrap();
+    let mut value = body.load();
+    value.hits = AtomicU32::new(7);
+    body.store(&value);
+    assert_eq!(body.hits().load(std::sync::atomic::Ordering::Acquire), 7);
+
+    #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    #[repr(C)]
+    struct Parent {
+        child: Body,
+    }
+    let parent = Parent::anonymous().unwrap();
+    parent.set_child(value);
+    assert_eq!(
+        parent
+            .child()
+            .hits()
+            .load(std::sync::atomic::Ordering::Acquire),
+        7
+    );
+}
+
+/// `Wrapping<T>` is plain data, laid out and fingerprinted as `T`.
+#[test]
+fn wrapping_integers_are_fields_shaped_as_their_integer() {
+    use std::num::Wrapping;
+
+    #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    #[repr(C)]
+    struct Counter {
+        ticks: Wrapping<u32>,
+    }
+    #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    #[repr(C)]
+    struct Plain {
+        ticks: u32,
+    }
+
+    let counter = Counter::anonymous().unwrap();
+    counter.set_ticks(Wrapping(u32::MAX));
+    counter.ticks_mut().update(|ticks| ticks + Wrapping(2));
+    assert_eq!(counter.ticks(), Wrapping(1));
+    assert!(matches!(
+        <Counter as Mapped>::LAYOUT.fields[0].shape,
+        Shape::Unsigned { bytes: 4 }
+    ));
+    assert_eq!(
+        <Counter as Mapped>::LAYOUT.fingerprint,
+        <Plain as Mapped>::LAYOUT.fingerprint
+    );
+    assert!(mapped::c_header::<Counter>().contains("    uint32_t ticks;"));
+}
+
 #[test]
 fn readonly_fields_have_getters_only() {
     let body = Body::anonymous().unwrap();

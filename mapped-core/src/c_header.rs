@@ -13,11 +13,21 @@ use crate::layout::{Layout, Mapped, Shape};
 /// for a struct with `#[mapped(magic = ..., version = ...)]`, declares the file header that comes
 /// before the struct in its file, with its magic, version, fingerprint and length as macros.
 ///
-/// Byte-order fields become the integer of the same size, commented with their byte order
-/// (convert with `be32toh` and friends); atomic fields become `_Atomic` integers.
+/// Each struct definition has a guard of its own, named after the struct and its layout's
+/// fingerprint, so headers of several types that nest the same struct can be included in one C
+/// file; two different structs of the same name still fail to compile there, as they should.
 ///
-/// A struct with a field that C cannot express (`u128`, `i128`) or named after a C keyword is a
-/// compile-time error, not a wrong header.
+/// Byte-order fields become byte arrays of their size (`uint8_t length[4]; /* big-endian
+/// uint32_t */`): they are aligned to 1 in Rust, as a byte array is in C, where a `uint32_t` would
+/// be aligned to 4 and move every field after it. A struct aligned above its fields
+/// (`#[repr(C, align(16))]`) gets `_Alignas(16)` on its first field. Atomic fields become `_Atomic`
+/// integers.
+///
+/// A struct that C cannot express is a compile-time error, not a wrong header: a field (of `T` or
+/// of a struct nested in it) that is a `u128` or `i128`, or a zero-length array; a field or struct
+/// named after a C keyword (`int`, `_Bool`), an identifier C reserves (`_Foo`, `__foo`) or a macro
+/// of the headers it includes (`NULL`, `SIZE_MAX`, `INT32_C`, `atomic_load`); or two different
+/// nested structs of the same name (`a::Point` and `b::Point`), which C would see as one.
 ///
 /// ```
 /// use mapped::Mapped;
@@ -56,13 +66,76 @@ use crate::layout::{Layout, Mapped, Shape};
 ///
 /// mapped::c_header::<Sizes>(); // `int` and `long` are C keywords
 /// ```
+///
+/// ```compile_fail,E0080
+/// # use mapped::Mapped;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Flags { _Bool: u8 }
+///
+/// mapped::c_header::<Flags>(); // `_Bool` is a C keyword, and C reserves every `_Upper` name
+/// ```
+///
+/// ```compile_fail,E0080
+/// # use mapped::Mapped;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Limits { SIZE_MAX: u64 }
+///
+/// mapped::c_header::<Limits>(); // <stdint.h> defines `SIZE_MAX` as a macro
+/// ```
+///
+/// ```compile_fail,E0080
+/// # use mapped::Mapped;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// #[allow(non_camel_case_types)]
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct int { value: u32 }
+///
+/// mapped::c_header::<int>(); // `struct int` is no C
+/// ```
+///
+/// ```compile_fail,E0080
+/// # use mapped::Mapped;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// mod a {
+///     # use mapped::Mapped;
+///     # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///     #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+///     #[repr(C)]
+///     pub struct Point { pub x: f64, pub y: f64 }
+/// }
+/// mod b {
+///     # use mapped::Mapped;
+///     # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+///     #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+///     #[repr(C)]
+///     pub struct Point { pub x: i32, pub y: i32 }
+/// }
+///
+/// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// #[repr(C)]
+/// struct Segment { p: a::Point, q: b::Point }
+///
+/// mapped::c_header::<Segment>(); // C would see one `struct Point`
+/// ```
 pub fn c_header<T: Mapped>() -> String {
     const {
         assert!(
             layout_is_c(&<T as Mapped>::LAYOUT),
             "this struct cannot be exported to C: a field (or a field of a nested struct) is a \
-             `u128` or `i128`, which C11 has no type for, or is named after a C keyword"
-        )
+             `u128` or `i128`, which C11 has no type for, or a zero-length array, which C forbids; \
+             or a field or struct is named after a C keyword, a reserved identifier or a macro \
+             of <stddef.h>, <stdint.h> or <stdatomic.h>"
+        );
+        assert!(
+            struct_names_are_unique(&<T as Mapped>::LAYOUT, &<T as Mapped>::LAYOUT),
+            "this struct cannot be exported to C: it nests two different structs of the same \
+             name, which C would take for one; rename one of them"
+        );
     }
     let layout = <T as Mapped>::LAYOUT;
     let mut out = String::new();
@@ -122,10 +195,23 @@ fn define_struct(out: &mut String, layout: &Layout, defined: &mut Vec<&'static s
     }
     defined.push(layout.name);
     let name = layout.name;
-    let _ = writeln!(out, "\nstruct {name} {{");
-    for field in layout.fields {
+    let guard = format!("MAPPED_STRUCT_{name}_{:016x}", layout.fingerprint);
+    let _ = writeln!(out, "\n#ifndef {guard}\n#define {guard}\nstruct {name} {{");
+    let natural_align = layout
+        .fields
+        .iter()
+        .map(|field| c_align(field.shape))
+        .max()
+        .unwrap_or(1);
+    for (i, field) in layout.fields.iter().enumerate() {
         let (ty, dims, comment) = c_declaration(field.shape);
-        let _ = writeln!(out, "    {ty} {}{dims};{comment}", field.name);
+        // C11 has no alignment for a struct type, but a member's alignment raises the struct's.
+        let align = if i == 0 && layout.align > natural_align {
+            format!("_Alignas({}) ", layout.align)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "    {align}{ty} {}{dims};{comment}", field.name);
     }
     out.push_str("};\n");
     let _ = writeln!(
@@ -146,6 +232,18 @@ fn define_struct(out: &mut String, layout: &Layout, defined: &mut Vec<&'static s
             field = field.name,
             offset = field.offset
         );
+    }
+    let _ = writeln!(out, "#endif /* {guard} */");
+}
+
+/// The alignment C gives a field of this shape, as declared by [`c_declaration`].
+fn c_align(shape: &Shape) -> usize {
+    match shape {
+        Shape::Unsigned { bytes } | Shape::Signed { bytes } | Shape::Float { bytes } => *bytes,
+        Shape::ByteOrder { .. } => 1,
+        Shape::Atomic { value } => c_align(value),
+        Shape::Array { element, .. } => c_align(element),
+        Shape::Struct(layout) => layout.align,
     }
 }
 
@@ -168,16 +266,17 @@ fn c_declaration(shape: &Shape) -> (String, String, String) {
         ),
         Shape::ByteOrder { value, big_endian } => {
             let order = if *big_endian { "big" } else { "little" };
-            let what = match value {
-                Shape::Float { .. } => "-endian IEEE 754 bits",
-                _ => "-endian",
-            };
             let bits = bits_of(value);
-            let ty = match value {
+            let native = match value {
                 Shape::Signed { .. } => format!("int{bits}_t"),
+                Shape::Float { .. } => c_scalar(value).to_string(),
                 _ => format!("uint{bits}_t"),
             };
-            (ty, String::new(), format!(" /* {order}{what} */"))
+            (
+                "uint8_t".to_string(),
+                format!("[{}]", bits / 8),
+                format!(" /* {order}-endian {native} */"),
+            )
         }
         scalar => (c_scalar(scalar).to_string(), String::new(), String::new()),
     }
@@ -222,9 +321,12 @@ fn uses_atomics(layout: &Layout) -> bool {
 /// Whether every field, recursively, has a C type and a name C accepts.
 const fn layout_is_c(layout: &Layout) -> bool {
     let mut i = 0;
+    if !is_c_name(layout.name) {
+        return false;
+    }
     while i < layout.fields.len() {
         let field = &layout.fields[i];
-        if !shape_is_c(field.shape) || is_c_keyword(field.name) {
+        if !shape_is_c(field.shape) || !is_c_name(field.name) {
             return false;
         }
         i += 1;
@@ -232,34 +334,171 @@ const fn layout_is_c(layout: &Layout) -> bool {
     true
 }
 
+/// Whether every struct nested in `node` has a name no other, different struct nested in `root`
+/// has. Structs of the same name and layout are the same struct to C, defined once.
+const fn struct_names_are_unique(root: &Layout, node: &Layout) -> bool {
+    if !name_means_one_layout(root, node) {
+        return false;
+    }
+    let mut i = 0;
+    while i < node.fields.len() {
+        if let Some(nested) = nested_layout(node.fields[i].shape) {
+            if !struct_names_are_unique(root, nested) {
+                return false;
+            }
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether every struct in `tree` named as `layout` is laid out as `layout`.
+const fn name_means_one_layout(tree: &Layout, layout: &Layout) -> bool {
+    if str_eq(tree.name, layout.name) && tree.fingerprint != layout.fingerprint {
+        return false;
+    }
+    let mut i = 0;
+    while i < tree.fields.len() {
+        if let Some(nested) = nested_layout(tree.fields[i].shape) {
+            if !name_means_one_layout(nested, layout) {
+                return false;
+            }
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The struct a field of this shape is, or is an array of.
+const fn nested_layout(shape: &Shape) -> Option<&Layout> {
+    match shape {
+        Shape::Array { element, .. } => nested_layout(element),
+        Shape::Struct(layout) => Some(layout),
+        _ => None,
+    }
+}
+
 const fn shape_is_c(shape: &Shape) -> bool {
     match shape {
         Shape::Unsigned { bytes } | Shape::Signed { bytes } => *bytes <= 8,
         Shape::Float { .. } => true,
         Shape::ByteOrder { value, .. } | Shape::Atomic { value } => shape_is_c(value),
-        Shape::Array { element, .. } => shape_is_c(element),
+        Shape::Array { element, len } => *len > 0 && shape_is_c(element),
         Shape::Struct(layout) => layout_is_c(layout),
     }
 }
 
-/// C11's keywords that are valid Rust field names (Rust's own keywords cannot be field names
-/// without `r#`, and those are covered too where C shares them).
-const C_KEYWORDS: &[&str] = &[
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-    "union", "unsigned", "void", "volatile", "while",
+/// C11's keywords without a leading underscore (those with one are reserved identifiers, see
+/// [`is_c_name`]), and the macros of the headers the generated header includes that a Rust field
+/// or struct may be named: a member named `NULL` would be replaced by `((void*)0)`.
+const C_TAKEN: &[&str] = &[
+    "auto",
+    "break",
+    "case",
+    "char",
+    "const",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extern",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "register",
+    "restrict",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "struct",
+    "switch",
+    "typedef",
+    "union",
+    "unsigned",
+    "void",
+    "volatile",
+    "while",
+    // <stddef.h>
+    "NULL",
+    "offsetof",
+    // <stdint.h>, besides the `INT*` and `UINT*` families
+    "SIZE_MAX",
+    "PTRDIFF_MIN",
+    "PTRDIFF_MAX",
+    "SIG_ATOMIC_MIN",
+    "SIG_ATOMIC_MAX",
+    "WCHAR_MIN",
+    "WCHAR_MAX",
+    "WINT_MIN",
+    "WINT_MAX",
+    // <stdatomic.h>, besides the `atomic_*` and `ATOMIC_*` families
+    "kill_dependency",
 ];
 
-const fn is_c_keyword(name: &str) -> bool {
+/// Whether C accepts `name` as a struct or member name in the generated header.
+const fn is_c_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    // C reserves `_` followed by an uppercase letter (`_Bool`, `_Atomic`, `_Noreturn` and the
+    // keywords to come) or by another `_`.
+    if bytes.len() >= 2 && bytes[0] == b'_' && (bytes[1] == b'_' || bytes[1].is_ascii_uppercase()) {
+        return false;
+    }
+    // `INT8_MAX`, `UINT64_C`, `INTPTR_MIN`, `UINTMAX_MAX`, ...
+    if (starts_with(name, "INT") || starts_with(name, "UINT"))
+        && (ends_with(name, "_MIN") || ends_with(name, "_MAX") || ends_with(name, "_C"))
+    {
+        return false;
+    }
+    if starts_with(name, "atomic_") || starts_with(name, "ATOMIC_") {
+        return false;
+    }
     let mut i = 0;
-    while i < C_KEYWORDS.len() {
-        if str_eq(C_KEYWORDS[i], name) {
-            return true;
+    while i < C_TAKEN.len() {
+        if str_eq(C_TAKEN[i], name) {
+            return false;
         }
         i += 1;
     }
-    false
+    true
+}
+
+const fn starts_with(name: &str, prefix: &str) -> bool {
+    let (name, prefix) = (name.as_bytes(), prefix.as_bytes());
+    if name.len() < prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if name[i] != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn ends_with(name: &str, suffix: &str) -> bool {
+    let (name, suffix) = (name.as_bytes(), suffix.as_bytes());
+    if name.len() < suffix.len() {
+        return false;
+    }
+    let offset = name.len() - suffix.len();
+    let mut i = 0;
+    while i < suffix.len() {
+        if name[offset + i] != suffix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 const fn str_eq(a: &str, b: &str) -> bool {

@@ -2,6 +2,7 @@
 //! nested structs.
 
 use std::fmt;
+use std::num::Wrapping;
 
 use zerocopy::byteorder::{ByteOrder, Order, F32, F64, I128, I16, I32, I64, U128, U16, U32, U64};
 use zerocopy::{FromBytes, IntoBytes};
@@ -18,7 +19,7 @@ use crate::raw::Place;
 ///
 /// | field type | `f()` returns | `set_f` takes | `f_mut()` returns |
 /// |---|---|---|---|
-/// | integers, `f32`, `f64` | the value | the value | [`FieldMut`] |
+/// | integers, `f32`, `f64`, `Wrapping<u32>` and the other wrapping integers | the value | the value | [`FieldMut`] |
 /// | zerocopy byte-order integers (`U32<LittleEndian>`) | the native value | the native value | [`FieldMut`] |
 /// | `AtomicU64` and the other atomic integers | `&AtomicU64` (read-only: [`&ReadOnlyAtomic`](crate::ReadOnlyAtomic)) | the value, stored `SeqCst` | `&AtomicU64` |
 /// | a struct deriving `Mapped` | a read-only [`View`](crate::View) | the struct | a writable `View` |
@@ -183,6 +184,21 @@ scalar_fields!(
     i128 => Signed,
     f32 => Float,
     f64 => Float,
+);
+
+// `Wrapping<T>` is `repr(transparent)` over `T`: the same bytes, shape and fingerprint as `T`, so a
+// field can change between them without orphaning its files. Accessors deal in `Wrapping<T>`.
+scalar_fields!(
+    Wrapping<u8> => Unsigned,
+    Wrapping<i8> => Signed,
+    Wrapping<u16> => Unsigned,
+    Wrapping<i16> => Signed,
+    Wrapping<u32> => Unsigned,
+    Wrapping<i32> => Signed,
+    Wrapping<u64> => Unsigned,
+    Wrapping<i64> => Signed,
+    Wrapping<u128> => Unsigned,
+    Wrapping<i128> => Signed,
 );
 
 macro_rules! byte_order_fields {

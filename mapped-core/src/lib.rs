@@ -46,10 +46,15 @@ pub use view::View;
 pub mod __private {
     pub use crate::layout::{field, layout};
     pub use crate::raw::RawView;
-    pub use crate::view::Accessors;
+    pub use crate::view::{nested, Accessors};
+    pub use core::convert::AsRef;
     pub use core::mem::offset_of;
     pub use core::mem::{align_of, size_of};
     pub use core::option::Option;
     pub use core::result::Result;
+    // Generated code names these macros here rather than as `::core::panic!`, which an
+    // edition-2015 crate cannot name without `extern crate core;`.
+    pub use core::{panic, unreachable};
     pub use std::path::Path;
+    pub use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 }

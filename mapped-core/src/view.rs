@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 
 use crate::layout::Mapped;
-use crate::mode::{Access, Readable};
-use crate::raw::RawView;
+use crate::mode::{Access, ReadOnly, Readable, Writable};
+use crate::raw::{Place, RawView};
 
 /// Implemented by the accessor struct `#[derive(Mapped)]` generates (`StatsFields` for `Stats`).
 ///
@@ -16,6 +16,31 @@ use crate::raw::RawView;
 pub trait Accessors<T, A>: Sized {
     fn from_raw(raw: RawView<T, A>) -> Self;
     fn raw(&self) -> &RawView<T, A>;
+}
+
+/// The bodies of the derive's `FieldType` impl for a nested struct.
+///
+/// Bounded by `T: Mapped` alone, which the derive's own impl satisfies even when the struct fails
+/// a zerocopy bound (padding makes it not `IntoBytes`): the user then sees zerocopy's error about
+/// the struct, not one error per generated method about `Place`'s bounds.
+#[doc(hidden)]
+pub mod nested {
+    use super::*;
+
+    #[inline(always)]
+    pub fn get<T: Mapped, A: Readable>(place: Place<'_, T, A>) -> View<'_, T, ReadOnly> {
+        place.into_read_view()
+    }
+
+    #[inline(always)]
+    pub fn set<T: Mapped, A: Writable>(place: Place<'_, T, A>, value: T) {
+        place.write(value)
+    }
+
+    #[inline(always)]
+    pub fn get_mut<T: Mapped, A: Writable>(place: Place<'_, T, A>) -> View<'_, T, A> {
+        place.into_view()
+    }
 }
 
 /// A nested mapped struct, borrowed from the handle (or view) it lives in.

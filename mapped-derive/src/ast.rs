@@ -1,5 +1,7 @@
 //! The derive's model of the input: a struct with named fields, borrowed from `syn`.
 
+use proc_macro2::{Group, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
 
 use crate::attr::{self, FieldAttrs, Repr, StructAttrs};
@@ -11,16 +13,30 @@ pub(crate) struct Input<'a> {
     pub(crate) vis: &'a Visibility,
     pub(crate) repr: Repr,
     pub(crate) attrs: StructAttrs,
+    /// Where the generated code finds the `mapped` crate: `::mapped`, or `#[mapped(crate = "..")]`.
+    pub(crate) krate: syn::Path,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
 pub(crate) struct Field<'a> {
     pub(crate) original: &'a syn::Field,
     pub(crate) ident: &'a Ident,
-    pub(crate) ty: &'a Type,
+    pub(crate) vis: &'a Visibility,
+    /// The field's type, with `Self` replaced by the struct's name: generated code uses it inside
+    /// other impls, where `Self` means something else.
+    pub(crate) ty: Type,
     /// For an array field `[E; N]`, its element type `E`.
-    pub(crate) element: Option<&'a Type>,
+    pub(crate) element: Option<Type>,
     pub(crate) attrs: FieldAttrs,
+}
+
+impl Field<'_> {
+    /// Whether the field gets accessors. A name starting with `_` marks a field that is there to
+    /// fill space (`_pad`, `_reserved`): it is part of the layout and of whole-struct copies, but
+    /// has no getter or setter, as Rust does not warn about it being unused.
+    pub(crate) fn has_accessors(&self) -> bool {
+        !self.ident.unraw().to_string().starts_with('_')
+    }
 }
 
 impl<'a> Input<'a> {
@@ -66,24 +82,68 @@ impl<'a> Input<'a> {
         let fields = named
             .named
             .iter()
-            .map(|field| Field {
-                original: field,
-                ident: field.ident.as_ref().expect("named field"),
-                ty: &field.ty,
-                element: match &field.ty {
-                    Type::Array(array) => Some(&*array.elem),
-                    _ => None,
-                },
-                attrs: attr::field_attrs(cx, &field.attrs),
+            .map(|field| {
+                let ty = replace_self(&field.ty, &input.ident);
+                Field {
+                    original: field,
+                    ident: field.ident.as_ref().expect("named field"),
+                    vis: &field.vis,
+                    element: array_element(&ty).cloned(),
+                    ty,
+                    attrs: attr::field_attrs(cx, &field.attrs),
+                }
             })
             .collect();
+        let attrs = attr::struct_attrs(cx, &input.attrs);
+        let krate = match &attrs.krate {
+            Some(krate) => krate.value.clone(),
+            None => syn::parse_quote!(::mapped),
+        };
         Some(Input {
             original: input,
             ident: &input.ident,
             vis: &input.vis,
             repr: attr::repr(cx, &input.attrs),
-            attrs: attr::struct_attrs(cx, &input.attrs),
+            attrs,
+            krate,
             fields,
         })
     }
+}
+
+/// The element type of an array type, seen through the invisible group a `macro_rules!` `$t:ty`
+/// wraps around it, and through parentheses.
+pub(crate) fn array_element(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Array(array) => Some(&array.elem),
+        Type::Group(group) => array_element(&group.elem),
+        Type::Paren(paren) => array_element(&paren.elem),
+        _ => None,
+    }
+}
+
+/// `ty` with every `Self` replaced by `ident`, so that `[u8; Self::LEN]` means the same in every
+/// impl the derive writes.
+fn replace_self(ty: &Type, ident: &Ident) -> Type {
+    fn replace(tokens: TokenStream, ident: &Ident) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|token| match token {
+                TokenTree::Ident(found) if found == "Self" => {
+                    let mut ident = ident.clone();
+                    ident.set_span(found.span());
+                    TokenTree::Ident(ident)
+                }
+                TokenTree::Group(group) => {
+                    let mut replaced =
+                        Group::new(group.delimiter(), replace(group.stream(), ident));
+                    replaced.set_span(group.span());
+                    TokenTree::Group(replaced)
+                }
+                other => other,
+            })
+            .collect()
+    }
+    let tokens = replace(quote::ToTokens::to_token_stream(ty), ident);
+    syn::parse2(tokens).unwrap_or_else(|_| ty.clone())
 }

@@ -56,13 +56,13 @@ pub(crate) fn repr(cx: &Ctxt, attrs: &[Attribute]) -> Repr {
 }
 
 /// `#[mapped(...)]` keys accepted on the struct.
-const STRUCT_KEYS: &[&str] = &["size", "align", "magic", "version"];
+const STRUCT_KEYS: &[&str] = &["size", "align", "magic", "version", "crate"];
 /// `#[mapped(...)]` keys accepted on a field.
 const FIELD_KEYS: &[&str] = &["offset", "readonly"];
 
 /// A value given in an attribute, with the spans of its key and of its value: generated code
 /// spanned from one to the other makes the compiler underline the whole `key = value`.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Spanned<T> {
     pub(crate) value: T,
     pub(crate) span: Span,
@@ -76,6 +76,9 @@ pub(crate) struct StructAttrs {
     pub(crate) align: Option<Spanned<usize>>,
     pub(crate) magic: Option<Spanned<[u8; 8]>>,
     pub(crate) version: Option<Spanned<u32>>,
+    /// `crate = "path"`: where the generated code finds the `mapped` crate, for a renamed or
+    /// re-exported dependency.
+    pub(crate) krate: Option<Spanned<syn::Path>>,
     /// Whether `magic` / `version` were written at all, valid or not: an invalid one was already
     /// reported, and must not also be reported as missing.
     pub(crate) magic_written: bool,
@@ -120,6 +123,7 @@ pub(crate) fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 out.version_written = true;
                 set_once(cx, &mut out.version, key, meta, parse_int(cx, key, meta))
             }
+            "crate" => set_once(cx, &mut out.krate, key, meta, parse_path(cx, meta)),
             _ => unreachable!("keys are filtered by parse_mapped"),
         },
     );
@@ -301,6 +305,39 @@ fn parse_magic(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> Option<Spanned<[u8; 8]>
                         found.len()
                     ),
                 );
+                None
+            }
+        },
+        Ok(other) => {
+            cx.error_spanned_by(other, expected);
+            None
+        }
+        Err(_) => {
+            cx.error_spanned_by(&meta.path, expected);
+            skip_value(meta);
+            None
+        }
+    }
+}
+
+/// Parses `crate = "path"`, as `#[serde(crate = "...")]` does.
+fn parse_path(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> Option<Spanned<syn::Path>> {
+    let expected = "`crate` expects the path of the `mapped` crate as a string, e.g. \
+                    `crate = \"my_reexports::mapped\"`";
+    if meta.input.parse::<syn::Token![=]>().is_err() {
+        cx.error_spanned_by(&meta.path, expected);
+        skip_value(meta);
+        return None;
+    }
+    match meta.input.parse::<Lit>() {
+        Ok(Lit::Str(text)) => match text.parse::<syn::Path>() {
+            Ok(path) => Some(Spanned {
+                value: path,
+                span: meta.path.span(),
+                value_span: text.span(),
+            }),
+            Err(_) => {
+                cx.error_spanned_by(&text, expected);
                 None
             }
         },

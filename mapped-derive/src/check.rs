@@ -26,6 +26,10 @@ const RESERVED: &[(&str, &str)] = &[
     ("lock", "`Handle::lock`"),
     ("unlock", "`Handle::unlock`"),
     ("check_file", "`Handle::check_file`"),
+    // Every handle and view is `Into<Self>` and `TryInto<Self>`; these prelude methods take the
+    // handle by value, so method lookup finds them before it dereferences to the accessors.
+    ("into", "`Into::into`, which every handle has"),
+    ("try_into", "`TryInto::try_into`, which every handle has"),
 ];
 
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
@@ -39,7 +43,9 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
         );
     }
     for field in &input.fields {
-        check_field_type(cx, field.ty);
+        if let Some(error) = field_type_error(&field.ty) {
+            cx.push(error);
+        }
     }
     check_accessor_names(cx, input);
     check_header(cx, input);
@@ -129,51 +135,43 @@ fn check_generics(cx: &Ctxt, input: &Input<'_>) {
     }
 }
 
-/// Rejects field types whose bytes mean nothing in another process or on another machine.
-fn check_field_type(cx: &Ctxt, ty: &Type) {
+/// Why a field's type cannot be mapped, for types whose bytes mean nothing in another process or
+/// on another machine; `None` for any other type.
+pub(crate) fn field_type_error(ty: &Type) -> Option<syn::Error> {
     const ADDRESS: &str = "an address means nothing in another process, or in this one after the \
                            file is mapped again";
+    let error = |message: String| Some(syn::Error::new_spanned(ty, message));
     match ty {
-        Type::Array(array) => check_field_type(cx, &array.elem),
-        Type::Group(group) => check_field_type(cx, &group.elem),
-        Type::Paren(paren) => check_field_type(cx, &paren.elem),
-        Type::Ptr(_) => cx.error_spanned_by(
-            ty,
-            format!(
-                "a mapped struct cannot hold raw pointers: {ADDRESS}; store an offset or an index \
-                 (`u64`) instead"
-            ),
-        ),
-        Type::Reference(_) => cx.error_spanned_by(
-            ty,
-            format!(
-                "a mapped struct cannot hold references: {ADDRESS}; store the value itself, or an \
-                 offset or an index (`u64`)"
-            ),
-        ),
-        Type::BareFn(_) => cx.error_spanned_by(
-            ty,
+        Type::Array(array) => field_type_error(&array.elem),
+        Type::Group(group) => field_type_error(&group.elem),
+        Type::Paren(paren) => field_type_error(&paren.elem),
+        Type::Ptr(_) => error(format!(
+            "a mapped struct cannot hold raw pointers: {ADDRESS}; store an offset or an index \
+             (`u64`) instead"
+        )),
+        Type::Reference(_) => error(format!(
+            "a mapped struct cannot hold references: {ADDRESS}; store the value itself, or an \
+             offset or an index (`u64`)"
+        )),
+        Type::BareFn(_) => error(
             "a mapped struct cannot hold function pointers: a function's address means nothing \
              in another process or another build of the program; store a tag (`u32`) and choose \
-             the function by it",
+             the function by it"
+                .to_owned(),
         ),
         Type::Path(path) if path.qself.is_none() => {
             // `usize`, `std::primitive::usize`, `std::sync::atomic::AtomicUsize`, ...
-            let Some(last) = path.path.segments.last() else {
-                return;
-            };
+            let last = path.path.segments.last()?;
             if !last.arguments.is_none() {
-                return;
+                return None;
             }
             let name = last.ident.unraw().to_string();
-            if let Some(why) = unmappable_path_type(&name) {
-                cx.error_spanned_by(
-                    ty,
-                    format!("`{name}` cannot be a field of a mapped struct: {why}"),
-                );
-            }
+            let why = unmappable_path_type(&name)?;
+            error(format!(
+                "`{name}` cannot be a field of a mapped struct: {why}"
+            ))
         }
-        _ => {}
+        _ => None,
     }
 }
 
@@ -201,20 +199,30 @@ fn unmappable_path_type(name: &str) -> Option<String> {
 
 /// Rejects fields whose generated accessors would clash with another field's.
 fn check_accessor_names(cx: &Ctxt, input: &Input<'_>) {
+    for (field, message) in accessor_clashes(input) {
+        cx.error_spanned_by(field, message);
+    }
+}
+
+/// Each field whose accessors would clash with a method every mapped struct or handle has, or
+/// with an earlier field's, and why. The fallback leaves their accessors out of its stub, which
+/// would otherwise define a method twice.
+pub(crate) fn accessor_clashes<'a>(input: &Input<'a>) -> Vec<(&'a syn::Ident, String)> {
+    let mut clashes = Vec::new();
     let mut owners: HashMap<String, &syn::Ident> = HashMap::new();
-    for field in &input.fields {
+    for field in input.fields.iter().filter(|field| field.has_accessors()) {
         for name in accessor_names(field.ident, field.element.is_some()) {
             if let Some((_, owner)) = RESERVED.iter().find(|(reserved, _)| *reserved == name) {
-                cx.error_spanned_by(
+                clashes.push((
                     field.ident,
                     format!(
                         "field `{}` would generate an accessor `{name}`, which clashes with \
                          {owner}; rename the field",
                         field.ident.unraw()
                     ),
-                );
+                ));
             } else if let Some(other) = owners.insert(name.clone(), field.ident) {
-                cx.error_spanned_by(
+                clashes.push((
                     field.ident,
                     format!(
                         "fields `{}` and `{}` would both generate an accessor named `{name}`; \
@@ -222,10 +230,11 @@ fn check_accessor_names(cx: &Ctxt, input: &Input<'_>) {
                         other.unraw(),
                         field.ident.unraw()
                     ),
-                );
+                ));
             }
         }
     }
+    clashes
 }
 
 /// The method names generated for one field, as in `expand`.

@@ -6,8 +6,8 @@
 //! number), and a type mismatch between `field_b_is_at_offset<4>` and
 //! `field_b_is_at_offset<{ offset_of!(..) }>`, which makes rustc print the actual number too.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 
 use crate::ast::{Field, Input};
@@ -16,29 +16,30 @@ use crate::attr::Spanned;
 /// `<T as Mapped>::LAYOUT`: every field's name, offset, size, type and shape.
 pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
     let ident = input.ident;
+    let krate = &input.krate;
     let name = ident.unraw().to_string();
     let fields = input.fields.iter().map(|field| {
         let field_name = field.ident;
         let name = field.ident.unraw().to_string();
-        let ty = field.ty;
+        let ty = &field.ty;
         let type_name = type_name(ty);
         let readonly = field.attrs.readonly.is_some();
         quote! {
-            ::mapped::__private::field(
+            #krate::__private::field(
                 #name,
-                ::mapped::__private::offset_of!(#ident, #field_name),
-                ::mapped::__private::size_of::<#ty>(),
+                #krate::__private::offset_of!(#ident, #field_name),
+                #krate::__private::size_of::<#ty>(),
                 #type_name,
-                &<#ty as ::mapped::FieldType>::SHAPE,
+                &<#ty as #krate::FieldType>::SHAPE,
                 #readonly,
             )
         }
     });
     quote! {
-        ::mapped::__private::layout(
+        #krate::__private::layout(
             #name,
-            ::mapped::__private::size_of::<#ident>(),
-            ::mapped::__private::align_of::<#ident>(),
+            #krate::__private::size_of::<#ident>(),
+            #krate::__private::align_of::<#ident>(),
             &[#(#fields),*],
         )
     }
@@ -46,14 +47,15 @@ pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
 
 /// `<T as Mapped>::HEADER`, when the struct asks for one.
 pub(crate) fn header_const(input: &Input<'_>) -> TokenStream {
+    let krate = &input.krate;
     let (Some(magic), Some(version)) = (&input.attrs.magic, &input.attrs.version) else {
         return TokenStream::new();
     };
     let magic = magic.value;
     let version = version.value;
     quote! {
-        const HEADER: ::mapped::__private::Option<::mapped::HeaderSpec> =
-            ::mapped::__private::Option::Some(::mapped::HeaderSpec {
+        const HEADER: #krate::__private::Option<#krate::HeaderSpec> =
+            #krate::__private::Option::Some(#krate::HeaderSpec {
                 magic: [#(#magic),*],
                 version: #version,
             });
@@ -84,7 +86,8 @@ fn type_name(ty: &syn::Type) -> String {
 
 /// Every compile-time layout check of the struct.
 pub(crate) fn checks(input: &Input<'_>) -> TokenStream {
-    let mut checks = padding_checks(input);
+    let mut checks = zero_sized_checks(input);
+    checks.extend(padding_checks(input));
     checks.extend(assertions(input));
     quote! {
         #[allow(non_camel_case_types, clippy::identity_op)]
@@ -97,10 +100,11 @@ pub(crate) fn checks(input: &Input<'_>) -> TokenStream {
 /// `offset_of!(T, f) + size_of::<F>()`: where a field ends.
 fn end_of(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
     let ident = input.ident;
+    let krate = &input.krate;
     let name = field.ident;
-    let ty = field.ty;
+    let ty = &field.ty;
     quote! {
-        (::mapped::__private::offset_of!(#ident, #name) + ::mapped::__private::size_of::<#ty>())
+        (#krate::__private::offset_of!(#ident, #name) + #krate::__private::size_of::<#ty>())
     }
 }
 
@@ -108,25 +112,56 @@ fn end_of(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
 /// with `message`, and a type mismatch on `tag<expected>` vs `tag<actual>` that shows both numbers.
 /// They are separate items so that the type error does not stop the panic from being evaluated.
 fn equality_check(
+    krate: &syn::Path,
     span: Span,
     tag: &syn::Ident,
     actual: &TokenStream,
     expected: &TokenStream,
     message: &str,
 ) -> TokenStream {
+    // The panic is reported where its macro path is spanned: at the attribute or field, not at the
+    // derive, which is where a `#[mapped(crate = "...")]` path or the default `::mapped` points.
+    let krate = respan(krate.to_token_stream(), span);
     quote_spanned! {span=>
         const _: () = {
             struct #tag<const N: usize>;
             let _: #tag<{ #expected }> = #tag::<{ #actual }>;
         };
         const _: () = if #actual != #expected {
-            ::core::panic!(#message);
+            #krate::__private::panic!(#message);
         };
     }
 }
 
+/// Rejects zero-sized fields (`[u8; 0]`), and with them zero-sized structs: they have no bytes in
+/// the file, C has no zero-length arrays, and `mmap` of nothing is an error.
+fn zero_sized_checks(input: &Input<'_>) -> Vec<TokenStream> {
+    let ident = input.ident;
+    let krate = &input.krate;
+    input
+        .fields
+        .iter()
+        .map(|field| {
+            let name = field.ident.unraw();
+            let ty = &field.ty;
+            let span = field.ident.span();
+            let message = format!(
+                "field `{name}` of `{ident}` is zero-sized: it would have no bytes in the file, and \
+                 a mapped struct must not be zero-sized; remove the field"
+            );
+            let panic = respan(quote!(#krate::__private::panic!), span);
+            quote_spanned! {span=>
+                const _: () = if #krate::__private::size_of::<#ty>() == 0 {
+                    #panic(#message);
+                };
+            }
+        })
+        .collect()
+}
+
 fn padding_checks(input: &Input<'_>) -> Vec<TokenStream> {
     let ident = input.ident;
+    let krate = &input.krate;
     let mut checks = Vec::new();
     for pair in input.fields.windows(2) {
         let (before, after) = (&pair[0], &pair[1]);
@@ -134,7 +169,7 @@ fn padding_checks(input: &Input<'_>) -> Vec<TokenStream> {
         let after_name = after.ident;
         let gap = {
             let end = end_of(input, before);
-            quote!(::mapped::__private::offset_of!(#ident, #after_name) - #end)
+            quote!(#krate::__private::offset_of!(#ident, #after_name) - #end)
         };
         let message = format!(
             "`{ident}` has padding between `{a}` and `{b}`: padding bytes are uninitialized, so \
@@ -143,12 +178,19 @@ fn padding_checks(input: &Input<'_>) -> Vec<TokenStream> {
         );
         let tag = format_ident!("padding_bytes_between_{}_and_{}", a, b);
         let span = after.ident.span();
-        checks.push(equality_check(span, &tag, &gap, &quote!(0), &message));
+        checks.push(equality_check(
+            krate,
+            span,
+            &tag,
+            &gap,
+            &quote!(0),
+            &message,
+        ));
     }
     if let Some(last) = input.fields.last() {
         let name = last.ident.unraw();
         let end = end_of(input, last);
-        let gap = quote!(::mapped::__private::size_of::<#ident>() - #end);
+        let gap = quote!(#krate::__private::size_of::<#ident>() - #end);
         let message = format!(
             "`{ident}` has padding after its last field `{name}`: padding bytes are \
              uninitialized, so they cannot be written to a file; add an explicit field after \
@@ -156,7 +198,14 @@ fn padding_checks(input: &Input<'_>) -> Vec<TokenStream> {
         );
         let tag = format_ident!("padding_bytes_after_{}", name);
         let span = last.ident.span();
-        checks.push(equality_check(span, &tag, &gap, &quote!(0), &message));
+        checks.push(equality_check(
+            krate,
+            span,
+            &tag,
+            &gap,
+            &quote!(0),
+            &message,
+        ));
     }
     checks
 }
@@ -164,6 +213,7 @@ fn padding_checks(input: &Input<'_>) -> Vec<TokenStream> {
 /// `#[mapped(size = N)]`, `#[mapped(align = N)]` and `#[mapped(offset = N)]`.
 fn assertions(input: &Input<'_>) -> Vec<TokenStream> {
     let ident = input.ident;
+    let krate = &input.krate;
     let struct_name = ident.unraw();
     let mut checks = Vec::new();
     // The tag reads as rustc prints it: "expected `field_b_is_at_offset<4>`, found
@@ -177,6 +227,7 @@ fn assertions(input: &Input<'_>) -> Vec<TokenStream> {
         let message =
             format!("{subject} is not {expected}, as `#[mapped({what} = {expected})]` expects");
         checks.push(equality_check(
+            krate,
             attr.value_span,
             &tag,
             &actual,
@@ -185,7 +236,7 @@ fn assertions(input: &Input<'_>) -> Vec<TokenStream> {
         ));
     };
     if let Some(size) = &input.attrs.size {
-        let actual = quote!(::mapped::__private::size_of::<#ident>());
+        let actual = quote!(#krate::__private::size_of::<#ident>());
         let tag = format_ident!("size_of_{}_is", struct_name);
         assert(
             size,
@@ -196,7 +247,7 @@ fn assertions(input: &Input<'_>) -> Vec<TokenStream> {
         );
     }
     if let Some(align) = &input.attrs.align {
-        let actual = quote!(::mapped::__private::align_of::<#ident>());
+        let actual = quote!(#krate::__private::align_of::<#ident>());
         let tag = format_ident!("align_of_{}_is", struct_name);
         let subject = format!("the alignment of `{struct_name}`");
         assert(align, "align", subject, tag, actual);
@@ -206,11 +257,28 @@ fn assertions(input: &Input<'_>) -> Vec<TokenStream> {
             // Respanned so the compiler underlines the attribute, not the field too.
             let mut name = field.ident.clone();
             name.set_span(offset.value_span);
-            let actual = quote!(::mapped::__private::offset_of!(#ident, #name));
+            let actual = quote!(#krate::__private::offset_of!(#ident, #name));
             let subject = format!("the offset of field `{}`", name.unraw());
             let tag = format_ident!("field_{}_is_at_offset", name.unraw());
             assert(offset, "offset", subject, tag, actual);
         }
     }
     checks
+}
+
+/// `tokens` with every span set to `span`.
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), span));
+                respanned.set_span(span);
+                token = TokenTree::Group(respanned);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }

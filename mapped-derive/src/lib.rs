@@ -7,6 +7,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod fallback;
 mod layout;
 
 use proc_macro::TokenStream;
@@ -16,7 +17,5 @@ use syn::{parse_macro_input, DeriveInput};
 #[proc_macro_derive(Mapped, attributes(mapped))]
 pub fn derive_mapped(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive(&input)
-        .unwrap_or_else(|error| error.to_compile_error())
-        .into()
+    expand::derive(&input).into()
 }

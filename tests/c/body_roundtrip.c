@@ -69,7 +69,8 @@ int main(int argc, char **argv) {
         printf("pos=%g,%g\n", body->pos.x, body->pos.y);
         printf("trail1=%g,%g\n", body->trail[1].x, body->trail[1].y);
         printf("tag=%.16s\n", (const char *)body->tag);
-        printf("port=%u\n", ntohs(body->port));
+        /* A byte-order field is its bytes, so C reads it as the byte order says. */
+        printf("port=%u\n", (unsigned)(body->port[0] << 8 | body->port[1]));
         printf("hits=%u\n", (unsigned)atomic_load(&body->hits));
         printf("ratio=%g\n", body->ratio);
         printf("grid=%u,%u,%u,%u\n", body->grid[0][0], body->grid[0][1], body->grid[1][0],
@@ -84,7 +85,8 @@ int main(int argc, char **argv) {
         body->pos.y = 1024.0;
         body->trail[0].y = 7.25;
         memcpy(body->tag, "written by C\0\0\0\0", 16);
-        body->port = htons(443);
+        body->port[0] = 443 >> 8;
+        body->port[1] = 443 & 0xff;
         atomic_fetch_add(&body->hits, 5);
         body->ratio = 0.125f;
         body->grid[1][0] = 9;

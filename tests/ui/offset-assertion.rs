@@ -9,4 +9,9 @@ struct Record {
     b: u64,
 }
 
-fn main() {}
+// Used as a program would: the stub keeps these uses from adding errors.
+fn main() {
+    let record = Record::anonymous().unwrap();
+    record.set_b(1);
+    assert_eq!(record.a(), 0);
+}

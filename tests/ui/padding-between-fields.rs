@@ -8,4 +8,9 @@ struct Record {
     b: u32,
 }
 
-fn main() {}
+// Used as a program would: the stub keeps these uses from adding errors.
+fn main() {
+    let record = Record::anonymous().unwrap();
+    record.set_a(1);
+    assert_eq!(record.b(), 0);
+}

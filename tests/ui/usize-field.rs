@@ -7,4 +7,9 @@ struct Header {
     len: usize,
 }
 
-fn main() {}
+// Used as a program would: the stub keeps these uses from adding errors.
+fn main() {
+    let header = Header::anonymous().unwrap();
+    header.set_len(1);
+    assert_eq!(header.len() + 1, 2);
+}
