@@ -93,12 +93,18 @@ fn racing_open_or_create_of_a_struct_always_opens_one_whole_file() {
             .collect();
         let codes = race(racers);
         errors += codes.iter().filter(|&&code| code != 0).count();
-        let count = Tally::open_read_only(&path).unwrap().count().load(Ordering::SeqCst);
+        let count = Tally::open_read_only(&path)
+            .unwrap()
+            .count()
+            .load(Ordering::SeqCst);
         if count != RACERS as u64 {
             wrong_counts.push((round, count));
         }
     }
-    println!("{} opens in {ROUNDS} rounds, {errors} failed", ROUNDS * RACERS);
+    println!(
+        "{} opens in {ROUNDS} rounds, {errors} failed",
+        ROUNDS * RACERS
+    );
     assert_eq!(errors, 0, "{errors} of {} opens failed", ROUNDS * RACERS);
     assert!(wrong_counts.is_empty(), "(round, count): {wrong_counts:?}");
 }
@@ -203,9 +209,7 @@ fn killed_while_creating(what: &str, limit: u64, create: impl FnOnce(&Path) -> b
 fn a_creator_killed_half_way_leaves_nothing_at_the_path() {
     // Each dies at the call that first goes past the limit: `ftruncate` for the structs, the
     // header's `pwrite` for the vec (half of it fits), `fallocate` for the slice.
-    killed_while_creating("T::create_new", 1024, |path| {
-        Page::create_new(path).is_ok()
-    });
+    killed_while_creating("T::create_new", 1024, |path| Page::create_new(path).is_ok());
     killed_while_creating("T::open_or_create", 1024, |path| {
         Tally::open_or_create(path).is_ok()
     });

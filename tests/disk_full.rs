@@ -115,10 +115,7 @@ fn a_slice_of_a_sparse_file_opened_read_write_survives_a_full_disk() {
     };
     let path = tmpfs.path("sparse.bin");
     // `truncate -s 512K`: the size, and no blocks.
-    File::create(&path)
-        .unwrap()
-        .set_len(512 * 1024)
-        .unwrap();
+    File::create(&path).unwrap().set_len(512 * 1024).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().blocks(), 0);
 
     in_child_without_sigbus("MappedSlice::open", || {
@@ -187,7 +184,10 @@ fn a_struct_over_a_hole_with_blocks_past_the_end_survives_a_full_disk() {
         for at in (0..65536).step_by(4096) {
             big.set_bytes_at(at, 7).unwrap();
         }
-        if (0..65536).step_by(4096).all(|at| big.bytes_at(at) == Some(7)) {
+        if (0..65536)
+            .step_by(4096)
+            .all(|at| big.bytes_at(at) == Some(7))
+        {
             0
         } else {
             3

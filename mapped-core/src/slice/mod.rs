@@ -11,7 +11,8 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Shared, Writable};
-use crate::sys::{Creation, Protection, RecordFile};
+use crate::options::DEFAULT_MODE;
+use crate::sys::{self, Creation, Protection, RecordFile};
 
 use region::{Records, Region};
 
@@ -165,38 +166,47 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
     /// Opens and maps `path` in mode `A`; `new_len` records for a new file.
     fn open_as(path: &Path, creation: Creation, new_len: Option<usize>) -> Result<Self, Error> {
         let writable = A::SHARED && A::PROTECTION == Protection::ReadWrite;
-        let file = RecordFile::open(
+        if creation == Creation::OpenExisting {
+            let file = RecordFile::open(path, writable)?;
+            let region = Self::map(&file, writable)?;
+            return Ok(Self::from_parts(region, file));
+        }
+        let bytes = new_len
+            .unwrap_or(0)
+            .checked_mul(size_of::<T>())
+            .ok_or_else(|| Error::OffsetOverflow {
+                path: path.to_path_buf(),
+                offset: 0,
+                size: usize::MAX,
+            })?;
+        let created = RecordFile::create(
             path,
-            writable || creation != Creation::OpenExisting,
-            creation,
+            DEFAULT_MODE,
+            |file| {
+                // Sized and reserved before it is linked at `path`: nobody sees it shorter.
+                file.allocate(0, bytes as u64)?;
+                let region = Self::map(&file, false)?;
+                Ok(Self::from_parts(region, file))
+            },
+            |slice| &slice.file,
         )?;
-        match Self::map(&file, new_len) {
-            Ok(region) => Ok(MappedSlice {
-                len: region.capacity(),
-                region,
-                file,
-                _not_sync: PhantomData,
-            }),
-            Err(err) => {
-                file.remove_created();
-                Err(err)
-            }
+        created.ok_or_else(|| sys::already_exists(path))
+    }
+
+    fn from_parts(region: Region<T, A>, file: RecordFile) -> Self {
+        MappedSlice {
+            len: region.capacity(),
+            region,
+            file,
+            _not_sync: PhantomData,
         }
     }
 
-    fn map(file: &RecordFile, new_len: Option<usize>) -> Result<Region<T, A>, Error> {
+    /// Maps the whole file, first reserving its blocks if `reserve`: a writable mapping of a
+    /// sparse file must not find the disk full when it writes into a hole.
+    fn map(file: &RecordFile, reserve: bool) -> Result<Region<T, A>, Error> {
         let path = file.path();
         let record_size = size_of::<T>();
-        if let (true, Some(len)) = (file.created(), new_len) {
-            let bytes = len
-                .checked_mul(record_size)
-                .ok_or_else(|| Error::OffsetOverflow {
-                    path: path.to_path_buf(),
-                    offset: 0,
-                    size: usize::MAX,
-                })?;
-            file.allocate(0, bytes as u64)?;
-        }
         let file_size = file.size()?;
         if file_size % record_size as u64 != 0 {
             return Err(Error::NotWholeRecords {
@@ -210,6 +220,10 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
             offset: 0,
             size: usize::MAX,
         })?;
+        if reserve {
+            // After the checks: a rejected file is not modified.
+            file.reserve(0, file_size)?;
+        }
         Region::map(file, size, 0)
     }
 
