@@ -4,8 +4,10 @@
 //! Each case mounts a 1 MiB tmpfs of its own (skipped, with the reason on stderr, where mounting
 //! is not allowed: the tests run as root in CI), opens a file there, fills the filesystem, then
 //! writes every page through the mapping in a forked child, whose exit the parent checks: a
-//! `SIGBUS` kills the child and fails the case. A `harness = false` binary, because forking a
-//! multithreaded test harness is unsound (`tests/common/forked.rs`).
+//! `SIGBUS` kills the child and fails the case. The last case shows the limit the README states:
+//! reading a hole of a full tmpfs raises `SIGBUS`, which no mapping can prevent. A
+//! `harness = false` binary, because forking a multithreaded test harness is unsound
+//! (`tests/common/forked.rs`).
 
 mod common;
 
@@ -196,6 +198,32 @@ fn a_struct_over_a_hole_with_blocks_past_the_end_survives_a_full_disk() {
     assert_eq!(Big::open_read_only(&path).unwrap().bytes_at(4096), Some(7));
 }
 
+/// The limit that no mapping can lift (README, Safety): on tmpfs even reading a hole needs a
+/// page, so a reader of a sparse file on a full tmpfs gets `SIGBUS`. Only writable handles
+/// reserve blocks; read-only, private and reader handles cannot (they may not write the file),
+/// and nothing else can make the read safe. This pins the documented behaviour down: should a
+/// kernel ever back such reads without a page, this case fails and the README's note can go.
+fn reading_a_hole_on_a_full_tmpfs_raises_sigbus() {
+    let Some(tmpfs) = Tmpfs::mount(1 << 20) else {
+        return;
+    };
+    let path = tmpfs.path("sparse.bin");
+    File::create(&path).unwrap().set_len(64 * 1024).unwrap();
+    let child = || {
+        let slice = MappedSlice::<u64>::open_read_only(&path).unwrap();
+        fill(&tmpfs.path("filler"));
+        // Every page is a hole, which reads as zeros if the filesystem can back it.
+        let sum: u64 = (0..slice.len()).step_by(512).map(|i| slice.load(i)).sum();
+        i32::from(sum != 0)
+    };
+    // SAFETY: this binary runs every case on its only thread (harness = false).
+    let pid = unsafe { forked::spawn(child) };
+    match forked::reap(pid) {
+        WaitStatus::Signaled(_, Signal::SIGBUS, _) => {}
+        other => panic!("expected SIGBUS from reading a hole on a full tmpfs, got {other:?}"),
+    }
+}
+
 fn main() -> ExitCode {
     forked::run(&[
         (
@@ -205,6 +233,10 @@ fn main() -> ExitCode {
         (
             "a_struct_over_a_hole_with_blocks_past_the_end_survives_a_full_disk",
             a_struct_over_a_hole_with_blocks_past_the_end_survives_a_full_disk,
+        ),
+        (
+            "reading_a_hole_on_a_full_tmpfs_raises_sigbus",
+            reading_a_hole_on_a_full_tmpfs_raises_sigbus,
         ),
     ])
 }

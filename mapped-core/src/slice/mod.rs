@@ -64,12 +64,13 @@ pub struct MappedSlice<T, A = ReadWrite> {
 
 impl<T: FieldType> MappedSlice<T, ReadWrite> {
     /// Maps an existing file read-write, `MAP_SHARED`: writes reach the file and every process
-    /// mapping it.
+    /// mapping it. The disk blocks under a sparse file's holes are reserved first (`fallocate`),
+    /// so a full disk is an error here, never a `SIGBUS` at a later `set`.
     ///
     /// # Errors
     /// [`Error::NotWholeRecords`] if the file's size is not a multiple of `size_of::<T>()`;
-    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open` or `mmap`. A rejected file is not
-    /// modified.
+    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `fallocate` (`ENOSPC`) or `mmap`. A
+    /// rejected file is not modified.
     ///
     /// ```
     /// # use mapped::MappedSlice;
@@ -92,8 +93,8 @@ impl<T: FieldType> MappedSlice<T, ReadWrite> {
     /// # Errors
     /// [`Error::Io`] with [`Op::Open`](crate::Op::Open) (`EEXIST` if the file exists),
     /// [`Op::Allocate`](crate::Op::Allocate) (`ENOSPC`) or [`Op::Mmap`](crate::Op::Mmap);
-    /// [`Error::OffsetOverflow`] if `len` records do not fit in a file. A file this call created is
-    /// removed again if a later step fails.
+    /// [`Error::OffsetOverflow`] if `len` records do not fit in a file. The file appears at `path`
+    /// only once it is sized, reserved and mapped, so a failure leaves nothing there.
     ///
     /// ```
     /// # use mapped::MappedSlice;

@@ -54,7 +54,7 @@ pub(crate) enum Creation {
     OpenExisting,
     /// Create it if missing (sized to the mapping), otherwise open it.
     OpenOrCreate,
-    /// It must not exist: create it with `O_EXCL`.
+    /// It must not exist: create it, failing with `EEXIST` if the path is taken.
     CreateNew,
 }
 

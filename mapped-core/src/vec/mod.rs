@@ -106,7 +106,9 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// [`Error::LayoutMismatch`] if it holds records of another type; [`Error::BadMagic`],
     /// [`Error::VersionMismatch`], [`Error::BadHeader`] or [`Error::FileTooSmall`] if it is not a
     /// record file of this format; [`Error::NotRegularFile`]; [`Error::Io`]. A rejected file is not
-    /// modified; a file this call created is removed again if a later step fails.
+    /// modified. A new file appears at `path` only once its header is written and this writer
+    /// holds its lock, so processes racing to create it find it whole (and all but one
+    /// [`Error::Locked`] while the first holds it), and a failure leaves nothing there.
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -152,9 +154,10 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     ///
     /// # Errors
     /// As for [`open`](Self::open), except [`Error::Locked`]: the file only needs read permission.
-    /// A file that a writer is creating at this very moment is still empty: that is
-    /// [`Error::FileTooSmall`] until its header is written (one `pwrite`), so a reader started
-    /// alongside a writer retries.
+    /// A file that a writer is creating at this very moment is not there until it is whole: that
+    /// is [`Error::Io`] with `NotFound`, so a reader started alongside a writer retries. (A file
+    /// left empty by an older version of this crate or by another tool is
+    /// [`Error::FileTooSmall`] until a writer opens it.)
     ///
     /// ```
     /// # use mapped::MappedVec;
