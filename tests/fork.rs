@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::{Stats, TempDir};
-use mapped::Mapped;
+use mapped::{Error, Mapped, MappedVec};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use zerocopy::{FromBytes, IntoBytes, KnownLayout};
@@ -191,8 +191,186 @@ fn a_file_without_read_permission_is_an_open_error() {
     assert_eq!(code, 0);
 }
 
+/// Exit code of a child that inherited a `MappedVec` writer: 0 when every way of writing is
+/// refused with `Error::Forked` and reading still works, else the number of the step that failed.
+fn every_write_of_an_inherited_writer_is_refused(log: &mut MappedVec<u64>) -> i32 {
+    let forked = |result: Result<(), Error>| matches!(result, Err(Error::Forked { .. }));
+    let steps = [
+        forked(log.push(99)),
+        forked(log.extend_from_slice(&[1, 2])),
+        forked(log.extend([3, 4])),
+        forked(log.set(0, 5)),
+        forked(log.reserve(1_000_000)),
+        forked(log.truncate(0)),
+        forked(log.clear()),
+        log.get_mut(0).is_none(),
+        log.get(0) == Some(10) && log.len() == 3,
+    ];
+    match steps.iter().position(|ok| !ok) {
+        None => 0,
+        Some(step) => step as i32 + 1,
+    }
+}
+
+fn a_writer_inherited_through_fork_refuses_to_write() {
+    let tmp = TempDir::new();
+    let path = tmp.path("log.bin");
+    let mut log = MappedVec::<u64>::open_or_create(&path).unwrap();
+    log.extend_from_slice(&[10, 11, 12]).unwrap();
+    let code = in_child(|| every_write_of_an_inherited_writer_is_refused(&mut log));
+    assert_eq!(code, 0, "step {code} of the child's writes was not refused");
+    // The parent's writer is untouched and still the one writer.
+    log.push(13).unwrap();
+    assert_eq!(log.to_vec(), [10, 11, 12, 13]);
+    drop(log);
+    assert_eq!(MappedVec::<u64>::open_read_only(&path).unwrap().len(), 4);
+}
+
+fn a_child_dropping_an_inherited_writer_leaves_the_parent_locked() {
+    let tmp = TempDir::new();
+    let path = tmp.path("log.bin");
+    let mut log = Some(MappedVec::<u64>::open_or_create(&path).unwrap());
+    log.as_mut().unwrap().push(1).unwrap();
+    let code = in_child(|| {
+        // What returning from the child's `main` would do to the copy it inherited.
+        drop(log.take());
+        // A fresh writable open, in the child, still finds the parent's lock.
+        match MappedVec::<u64>::open(&path) {
+            Err(Error::Locked { .. }) => 0,
+            Err(other) => {
+                eprintln!("unexpected error: {other}");
+                2
+            }
+            Ok(_) => 1,
+        }
+    });
+    assert_eq!(code, 0, "the child could take the writer's lock");
+    // With the child gone, a second writer is still refused...
+    assert!(matches!(
+        MappedVec::<u64>::open(&path),
+        Err(Error::Locked { .. })
+    ));
+    // ...until the parent's writer goes.
+    let mut log = log.expect("the parent's writer");
+    log.push(2).unwrap();
+    drop(log);
+    assert_eq!(MappedVec::<u64>::open(&path).unwrap().to_vec(), [1, 2]);
+}
+
+/// Makes this process's `mprotect` calls fail with `ENOMEM`, as the kernel's do when it cannot
+/// split a mapping: those asking for `only_prot`, or every one. A seccomp filter, so the failure
+/// is the kernel's own answer to the real call; for a forked child only, since it cannot be undone.
+fn refuse_mprotect(only_prot: Option<i32>) {
+    use nix::libc::{
+        prctl, sock_filter, sock_fprog, SYS_mprotect, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD,
+        BPF_RET, BPF_W, ENOMEM, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+        SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO,
+    };
+    let op = |code: u32, jt: u8, jf: u8, k: u32| sock_filter {
+        code: code as u16,
+        jt,
+        jf,
+        k,
+    };
+    // `struct seccomp_data`: the syscall number at byte 0, `args[2]` (the protection) at 32.
+    let (load, jump_if, ret) = (
+        BPF_LD | BPF_W | BPF_ABS,
+        BPF_JMP | BPF_JEQ | BPF_K,
+        BPF_RET | BPF_K,
+    );
+    let refuse = SECCOMP_RET_ERRNO | ENOMEM as u32;
+    let mut filter = vec![op(load, 0, 0, 0)];
+    match only_prot {
+        Some(prot) => filter.extend([
+            op(jump_if, 0, 3, SYS_mprotect as u32), // not mprotect: allow
+            op(load, 0, 0, 32),
+            op(jump_if, 0, 1, prot as u32), // another protection: allow
+        ]),
+        None => filter.push(op(jump_if, 0, 1, SYS_mprotect as u32)),
+    }
+    filter.extend([op(ret, 0, 0, refuse), op(ret, 0, 0, SECCOMP_RET_ALLOW)]);
+    let program = sock_fprog {
+        len: filter.len() as u16,
+        filter: filter.as_mut_ptr(),
+    };
+    // SAFETY: `prctl` with these options reads only `program`, which points to `filter`, both
+    // alive for the call; the filter only changes what later system calls return.
+    let installed = unsafe {
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+            && prctl(
+                PR_SET_SECCOMP,
+                SECCOMP_MODE_FILTER,
+                &program as *const sock_fprog,
+            ) == 0
+    };
+    assert!(installed, "seccomp: {}", std::io::Error::last_os_error());
+}
+
+fn a_refused_protection_change_gives_the_handle_back() {
+    let code = in_child(|| {
+        let stats = Stats::anonymous().unwrap();
+        stats.set_hits(5);
+        refuse_mprotect(Some(nix::libc::PROT_READ));
+        let refused = match stats.make_read_only() {
+            Ok(_) => return 1,
+            Err(refused) => refused,
+        };
+        let mprotect_failed = matches!(
+            refused.error(),
+            Error::Io { op: mapped::Op::Mprotect, source, .. }
+                if source.raw_os_error() == Some(nix::libc::ENOMEM)
+        );
+        if !mprotect_failed {
+            return 2;
+        }
+        // Back, still writable, with its contents.
+        let Some(stats) = refused.into_handle() else {
+            return 3;
+        };
+        stats.set_hits(stats.hits() + 1);
+        if stats.hits() == 6 {
+            0
+        } else {
+            4
+        }
+    });
+    assert_eq!(code, 0);
+}
+
+fn a_handle_whose_protection_cannot_be_restored_is_not_given_back() {
+    let code = in_child(|| {
+        let stats = Stats::anonymous().unwrap();
+        refuse_mprotect(None);
+        match stats
+            .make_no_access()
+            .map_err(|refused| refused.into_handle().is_none())
+        {
+            Ok(_) => 1,
+            Err(true) => 0,
+            Err(false) => 2,
+        }
+    });
+    assert_eq!(code, 0);
+}
+
 fn main() -> ExitCode {
-    let cases: [(&str, fn()); 6] = [
+    let cases: &[(&str, fn())] = &[
+        (
+            "a_refused_protection_change_gives_the_handle_back",
+            a_refused_protection_change_gives_the_handle_back,
+        ),
+        (
+            "a_handle_whose_protection_cannot_be_restored_is_not_given_back",
+            a_handle_whose_protection_cannot_be_restored_is_not_given_back,
+        ),
+        (
+            "a_writer_inherited_through_fork_refuses_to_write",
+            a_writer_inherited_through_fork_refuses_to_write,
+        ),
+        (
+            "a_child_dropping_an_inherited_writer_leaves_the_parent_locked",
+            a_child_dropping_an_inherited_writer_leaves_the_parent_locked,
+        ),
         (
             "a_file_without_read_permission_is_an_open_error",
             a_file_without_read_permission_is_an_open_error,
@@ -219,7 +397,7 @@ fn main() -> ExitCode {
         ),
     ];
     let mut failed = 0;
-    for (name, case) in cases {
+    for &(name, case) in cases {
         match std::panic::catch_unwind(case) {
             Ok(()) => println!("test {name} ... ok"),
             Err(_) => {

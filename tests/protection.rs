@@ -117,3 +117,32 @@ fn debug_output_names_the_type_mode_and_path() -> Result<(), Error> {
     assert!(text.contains("Stats") && text.contains("ReadWrite") && text.contains("stats.bin"));
     Ok(())
 }
+
+/// A read-only page allows only `Relaxed` atomic loads, so `ReadOnlyAtomic::load` is one plus a
+/// fence: every ordering a load may have reads the value, and the two a load may not have panic,
+/// as std's loads do.
+#[test]
+fn read_only_atomics_load_in_every_load_ordering_and_refuse_store_orderings() -> Result<(), Error> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[derive(mapped::Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+    #[repr(C)]
+    struct Flags {
+        published: AtomicU32,
+    }
+
+    let tmp = TempDir::new();
+    let path = tmp.path("flags.bin");
+    Flags::create_new(&path)?
+        .published()
+        .store(7, Ordering::Release);
+    let reader = Flags::open_read_only(&path)?;
+    for order in [Ordering::Relaxed, Ordering::Acquire, Ordering::SeqCst] {
+        assert_eq!(reader.published().load(order), 7, "{order:?}");
+    }
+    for order in [Ordering::Release, Ordering::AcqRel] {
+        let load = std::panic::catch_unwind(|| reader.published().load(order));
+        assert!(load.is_err(), "{order:?} is not a load ordering");
+    }
+    Ok(())
+}

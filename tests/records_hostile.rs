@@ -550,7 +550,7 @@ fn valid_file<T: Record>(records: usize, truncated_to: usize, seed: u64) -> Vec<
     for i in 0..records {
         log.push(record_from_seed(seed ^ i as u64)).unwrap();
     }
-    log.truncate(truncated_to);
+    log.truncate(truncated_to).unwrap();
     drop(log);
     std::fs::read(&path).unwrap()
 }

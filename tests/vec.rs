@@ -108,7 +108,7 @@ fn open_read_only_works_as_written_and_refresh_sees_new_records() -> Result<(), 
     writer.get_mut(0).unwrap().set_sensor(42);
     assert_eq!(reader.get(0).unwrap().sensor(), 42);
 
-    writer.truncate(5);
+    writer.truncate(5)?;
     assert_eq!(reader.refresh()?, 5);
     assert!(reader.get(5).is_none());
     Ok(())
@@ -169,9 +169,9 @@ fn truncate_and_clear_keep_the_file_and_reopen_with_the_new_count() -> Result<()
     ints.extend(0..1000)?;
     let size = std::fs::metadata(&path).unwrap().len();
     let capacity = ints.capacity();
-    ints.truncate(2000); // longer: nothing happens
+    ints.truncate(2000)?; // longer: nothing happens
     assert_eq!(ints.len(), 1000);
-    ints.truncate(10);
+    ints.truncate(10)?;
     assert_eq!(ints.len(), 10);
     assert_eq!(ints.capacity(), capacity);
     assert_eq!(std::fs::metadata(&path).unwrap().len(), size);
@@ -181,7 +181,7 @@ fn truncate_and_clear_keep_the_file_and_reopen_with_the_new_count() -> Result<()
 
     let mut ints = MappedVec::<u64>::open(&path)?;
     assert_eq!(ints.len(), 11);
-    ints.clear();
+    ints.clear()?;
     assert!(ints.is_empty());
     drop(ints);
     assert!(MappedVec::<u64>::open_read_only(&path)?.is_empty());

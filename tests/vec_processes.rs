@@ -245,13 +245,13 @@ const ROUND_LEN: u64 = 2_000;
 fn push_until_killed(path: &Path) -> i32 {
     let mut round: u64 = std::env::var(ROUND).unwrap().parse().unwrap();
     let mut log = MappedVec::<Entry>::open_or_create(path).expect("open writer");
-    log.clear();
+    log.clear().expect("clear");
     let start = Instant::now();
     while start.elapsed() < PATIENCE {
         for seq in 0..ROUND_LEN {
             log.push(entry(seq, round)).expect("push");
         }
-        log.clear();
+        log.clear().expect("clear");
         round += 1;
     }
     4

@@ -125,20 +125,30 @@ unsafe fn copy(src: *const u8, dst: *mut u8, shape: &Shape, offset: usize, total
 
 /// One atomic of `size` bytes from `from` to `to`; a byte copy if either is misaligned.
 ///
+/// The source may be a read-only page (a getter or `load` on a read-only handle). std allows only
+/// one atomic access there: a `Relaxed` load of at most the pointer width (see "Atomic accesses to
+/// read-only memory" in [`std::sync::atomic`]). So the load goes through a shared reference, which
+/// asserts nothing about writability (unlike `from_ptr`, whose contract asks for memory valid for
+/// writes), and is always `Relaxed`, which is all a copy needs. The crate only builds for 64-bit
+/// targets (`lib.rs`), where 8 bytes is within that limit.
+///
 /// # Safety
-/// Both pointers valid for `size` bytes; see [`copy`].
+/// Both pointers valid for `size` bytes, `from` for reads and `to` for writes; see [`copy`].
 unsafe fn copy_atomic(from: *const u8, to: *mut u8, size: usize) {
     macro_rules! atomic {
         ($atomic:ty) => {{
             let aligned = from as usize % size == 0 && to as usize % size == 0;
             if aligned {
-                // SAFETY: aligned (checked) and valid for `size` bytes (the caller), which is the
-                // atomic's size; `from_ptr` requires nothing else, and the references live only
-                // for these two calls.
-                unsafe {
-                    let value = <$atomic>::from_ptr(from.cast_mut().cast()).load(Ordering::Relaxed);
-                    <$atomic>::from_ptr(to.cast()).store(value, Ordering::Relaxed);
-                }
+                // SAFETY: `from` is aligned (checked) and valid for reads of `size` bytes (the
+                // caller), the atomic's size and alignment; a shared reference to an atomic (an
+                // `UnsafeCell`) tolerates concurrent atomic changes by anyone and, since it is
+                // only used for one `Relaxed` load of at most 8 bytes on a 64-bit target, is
+                // allowed over read-only memory. The reference lives for this statement only.
+                let value = unsafe { &*from.cast::<$atomic>() }.load(Ordering::Relaxed);
+                // SAFETY: `to` is aligned (checked) and valid for writes of `size` bytes (the
+                // caller), which is what `from_ptr` requires; concurrent accesses to these bytes
+                // by this process can only be atomic ones, like this store.
+                unsafe { <$atomic>::from_ptr(to.cast()) }.store(value, Ordering::Relaxed);
                 return;
             }
         }};

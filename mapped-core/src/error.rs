@@ -226,6 +226,23 @@ pub enum Error {
         /// The value this build expects.
         expected: u64,
     },
+    /// The file is larger than this process can address (its size does not fit in a `usize`), so
+    /// it cannot be mapped whole as a [`MappedVec`](crate::MappedVec) or
+    /// [`MappedSlice`](crate::MappedSlice).
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The file's size in bytes.
+        size: u64,
+    },
+    /// A [`MappedVec`](crate::MappedVec) writer was copied into a child by `fork`: the child
+    /// shares the parent's lock, so only the process that opened the writer may write through it.
+    /// Nothing was written. The child may still read through it, drop it (which leaves the
+    /// parent's lock alone), or open the file read-only.
+    Forked {
+        /// The file.
+        path: PathBuf,
+    },
     /// A byte range (for a range flush) that does not lie within the mapped struct.
     RangeOutOfBounds {
         /// The file.
@@ -363,6 +380,16 @@ impl fmt::Display for Error {
                 "{} has a corrupt record header: {field} is {found}, expected {expected}",
                 DisplayPath(path)
             ),
+            Error::FileTooLarge { path, size } => write!(
+                f,
+                "{} holds {size} bytes, more than this process can map",
+                DisplayPath(path)
+            ),
+            Error::Forked { path } => write!(
+                f,
+                "the MappedVec writer of {} was inherited through fork: only the process that                  opened it may write (the lock is that process's)",
+                DisplayPath(path)
+            ),
             Error::IndexOutOfBounds { index, len } => {
                 write!(f, "index {index} is out of bounds for a length of {len}")
             }
@@ -401,6 +428,7 @@ impl From<Error> for io::Error {
             | Error::NotWholeRecords { .. }
             | Error::BadHeader { .. } => io::ErrorKind::InvalidData,
             Error::Locked { .. } => io::ErrorKind::WouldBlock,
+            Error::Forked { .. } => io::ErrorKind::PermissionDenied,
             _ => io::ErrorKind::InvalidInput,
         };
         io::Error::new(kind, err)
@@ -441,7 +469,9 @@ impl Error {
             | Error::RangeOutOfBounds { path, .. }
             | Error::Locked { path }
             | Error::NotWholeRecords { path, .. }
-            | Error::BadHeader { path, .. } => Some(path),
+            | Error::BadHeader { path, .. }
+            | Error::FileTooLarge { path, .. }
+            | Error::Forked { path } => Some(path),
             Error::IndexOutOfBounds { .. } => None,
         }
     }

@@ -121,6 +121,42 @@ pub struct Layout {
     pub fields: &'static [Field],
 }
 
+impl Layout {
+    /// Whether the two layouts have the same size, alignment and fields (offset, size and shape,
+    /// pairwise; names aside): see [`Shape::same_as`].
+    pub(crate) const fn same_as(&self, other: &Layout) -> bool {
+        if self.size != other.size
+            || self.align != other.align
+            || self.fields.len() != other.fields.len()
+        {
+            return false;
+        }
+        let mut i = 0;
+        while i < self.fields.len() {
+            let (a, b) = (&self.fields[i], &other.fields[i]);
+            if a.offset != b.offset || a.size != b.size || !a.shape.same_as(b.shape) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// Whether a field of this layout starts at `offset`, `size` bytes long, shaped `shape`:
+    /// what a typed pointer to "the `F` at `offset`" must match to be sound.
+    pub(crate) const fn has_field(&self, offset: usize, size: usize, shape: &Shape) -> bool {
+        let mut i = 0;
+        while i < self.fields.len() {
+            let field = &self.fields[i];
+            if field.offset == offset && field.size == size && field.shape.same_as(shape) {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+}
+
 /// One field of a [`Layout`].
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -226,6 +262,33 @@ impl Shape {
                 }
                 false
             }
+            _ => false,
+        }
+    }
+
+    /// Whether two shapes describe the same bytes in the same way: the same kinds at the same
+    /// offsets and sizes, atomics where the other has atomics. Names are not compared: they do not
+    /// change how memory may be accessed.
+    pub(crate) const fn same_as(&self, other: &Shape) -> bool {
+        match (self, other) {
+            (Shape::Unsigned { bytes: a }, Shape::Unsigned { bytes: b })
+            | (Shape::Signed { bytes: a }, Shape::Signed { bytes: b })
+            | (Shape::Float { bytes: a }, Shape::Float { bytes: b }) => *a == *b,
+            (
+                Shape::ByteOrder {
+                    value: a,
+                    big_endian: x,
+                },
+                Shape::ByteOrder {
+                    value: b,
+                    big_endian: y,
+                },
+            ) => *x == *y && a.same_as(b),
+            (Shape::Atomic { value: a }, Shape::Atomic { value: b }) => a.same_as(b),
+            (Shape::Array { element: a, len: m }, Shape::Array { element: b, len: n }) => {
+                *m == *n && a.same_as(b)
+            }
+            (Shape::Struct(a), Shape::Struct(b)) => a.same_as(b),
             _ => false,
         }
     }

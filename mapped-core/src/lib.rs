@@ -4,6 +4,11 @@
 //! Use it through the `mapped` crate, which re-exports everything here together with
 //! `#[derive(Mapped)]`.
 
+// Read-only mappings are read with `Relaxed` atomic loads of up to 8 bytes, which std defines on
+// read-only memory only up to the pointer width; and file offsets and sizes are `usize` math.
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("mapped supports 64-bit targets only: it reads 8-byte atomics from read-only pages");
+
 mod c_header;
 mod copy;
 mod error;
@@ -22,7 +27,7 @@ mod view;
 pub use c_header::c_header;
 pub use error::{Error, Op};
 pub use field::{ArrayMut, FieldMut, FieldType, Scalar};
-pub use handle::{Advice, Handle};
+pub use handle::{Advice, Handle, ProtectError};
 pub use header::HEADER_SIZE;
 pub use layout::{Field, HeaderSpec, Layout, Mapped, Shape};
 pub use mode::{

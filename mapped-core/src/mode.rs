@@ -169,10 +169,9 @@ impl Shared for NoAccess<ReadOnlyFile> {}
 pub trait AtomicField: sealed::Sealed + Sync + 'static {
     /// The integer it holds.
     type Value: Copy;
+    /// A `Relaxed` load: the one atomic access std allows on read-only memory.
     #[doc(hidden)]
-    fn load_value(&self, order: std::sync::atomic::Ordering) -> Self::Value;
-    #[doc(hidden)]
-    fn store_value(&self, value: Self::Value, order: std::sync::atomic::Ordering);
+    fn load_relaxed(&self) -> Self::Value;
 }
 
 /// An atomic field seen through a read-only mapping: it can be loaded, never stored to (a store
@@ -209,10 +208,24 @@ impl<T: AtomicField> ReadOnlyAtomic<T> {
 
     /// Loads the value with the given ordering (see [`AtomicU64::load`](std::sync::atomic::AtomicU64::load)).
     ///
+    /// The page is read-only, and there std defines only `Relaxed` atomic loads (see "Atomic
+    /// accesses to read-only memory" in [`std::sync::atomic`]). So the load is `Relaxed`, followed
+    /// by a [`fence`](std::sync::atomic::fence) of the ordering asked for: `Acquire` then
+    /// synchronizes with a writer's `Release` store exactly as an `Acquire` load would, and
+    /// `SeqCst` takes part in the single total order through the fence.
+    ///
     /// # Panics
     /// If `order` is `Release` or `AcqRel`, as the standard atomics do.
     pub fn load(&self, order: std::sync::atomic::Ordering) -> T::Value {
-        self.0.load_value(order)
+        use std::sync::atomic::{fence, Ordering};
+        if matches!(order, Ordering::Release | Ordering::AcqRel) {
+            panic!("there is no such thing as a {order:?} load");
+        }
+        let value = self.0.load_relaxed();
+        if order != Ordering::Relaxed {
+            fence(order);
+        }
+        value
     }
 }
 
@@ -221,11 +234,9 @@ macro_rules! atomic_fields {
         impl sealed::Sealed for std::sync::atomic::$atomic {}
         impl AtomicField for std::sync::atomic::$atomic {
             type Value = $value;
-            fn load_value(&self, order: std::sync::atomic::Ordering) -> $value {
-                self.load(order)
-            }
-            fn store_value(&self, value: $value, order: std::sync::atomic::Ordering) {
-                self.store(value, order)
+            #[inline(always)]
+            fn load_relaxed(&self) -> $value {
+                self.load(std::sync::atomic::Ordering::Relaxed)
             }
         }
     )*};

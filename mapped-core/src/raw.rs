@@ -16,7 +16,7 @@ use zerocopy::{FromBytes, IntoBytes};
 
 use crate::copy;
 use crate::field::FieldType;
-use crate::layout::Mapped;
+use crate::layout::{Mapped, Shape};
 use crate::mode::{Access, AtomicField, ReadOnly, Readable, Writable};
 use crate::view::View;
 
@@ -50,12 +50,31 @@ impl<T: FieldType, A: Access> RawView<T, A> {
         self.ptr.as_ptr()
     }
 
-    /// The field of type `F` that starts `OFFSET` bytes into `T`.
+    /// The field of type `F` that starts `OFFSET` bytes into `T`: how generated accessors reach
+    /// their field.
     ///
-    /// Safe for any `F` and `OFFSET` the compiler accepts: the bounds and alignment are checked at
-    /// compile time, and since `T: FromBytes` and `F: FromBytes + IntoBytes`, reading or writing
-    /// an `F` there can produce neither an invalid `F` nor an invalid `T`.
-    pub fn place<F: FromBytes + IntoBytes, const OFFSET: usize>(&self) -> Place<'_, F, A> {
+    /// Safe because `(F, OFFSET)` must be a field of `T`, checked at compile time against `T`'s
+    /// [`FieldType::SHAPE`] (true by that `unsafe` trait's contract): a field at `OFFSET`, of
+    /// `F`'s size, with the same shape as `F`. So a place can never read or write a field as
+    /// another type, in particular never a plain integer over an atomic another thread may be
+    /// updating (which would be a data race). It lies within `T` and is aligned, and since `T`
+    /// and `F` are `FromBytes + IntoBytes`, writing an `F` there leaves a valid `T`.
+    ///
+    /// ```compile_fail,E0080
+    /// use std::sync::atomic::AtomicU64;
+    /// use mapped::__private::Accessors;
+    /// use mapped::Mapped;
+    /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    ///
+    /// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// #[repr(C)]
+    /// struct S { c: AtomicU64 }
+    ///
+    /// let h = S::anonymous().unwrap();
+    /// let f: &SFields<mapped::ReadWrite> = &h;
+    /// f.raw().place::<u64, 0>().write(7); // a plain u64 over the atomic: does not compile
+    /// ```
+    pub fn place<F: FieldType, const OFFSET: usize>(&self) -> Place<'_, F, A> {
         const {
             assert!(
                 OFFSET + size_of::<F>() <= size_of::<T>(),
@@ -65,13 +84,23 @@ impl<T: FieldType, A: Access> RawView<T, A> {
                 OFFSET % align_of::<F>() == 0 && align_of::<F>() <= align_of::<T>(),
                 "field is misaligned"
             );
+            assert!(
+                match T::SHAPE {
+                    Shape::Struct(layout) => layout.has_field(OFFSET, size_of::<F>(), &F::SHAPE),
+                    _ => false,
+                },
+                "no field of this type starts at this offset of the struct"
+            );
         }
         // SAFETY: `OFFSET + size_of::<F>() <= size_of::<T>()` (checked above), so the result stays
         // within the struct `self.ptr` points to.
         let field = unsafe { self.ptr.cast::<u8>().add(OFFSET) };
         // SAFETY: in bounds of the mapped `T` (checked above), aligned because `T` is and
         // `OFFSET` is a multiple of `F`'s alignment, which divides `T`'s; the `Place` borrows
-        // `self`, so the mapping outlives it, and it keeps mode `A`.
+        // `self`, so the mapping outlives it, and it keeps mode `A`. The bytes are `T`'s field of
+        // `F`'s shape (checked above against `T::SHAPE`), so the place's accesses (atomic where
+        // the shape has atomics, volatile elsewhere) are the ones every other accessor of that
+        // field makes: none races with another of this process.
         unsafe { Place::new(field.cast()) }
     }
 

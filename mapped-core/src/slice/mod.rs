@@ -216,10 +216,9 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
                 record_size,
             });
         }
-        let size = usize::try_from(file_size).map_err(|_| Error::OffsetOverflow {
+        let size = usize::try_from(file_size).map_err(|_| Error::FileTooLarge {
             path: path.to_path_buf(),
-            offset: 0,
-            size: usize::MAX,
+            size: file_size,
         })?;
         if reserve {
             // After the checks: a rejected file is not modified.

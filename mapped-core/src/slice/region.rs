@@ -35,6 +35,11 @@ pub(crate) struct Region<T, A> {
     /// one comparison and one address computation. Dangling (never dereferenced) while
     /// `capacity` is 0.
     records: NonNull<T>,
+    /// The start of the mapping and how many header bytes it holds (`data_offset` while mapped,
+    /// 0 while not), cached so that publishing a count is one comparison and one store. Dangling
+    /// (never dereferenced) while `header_len` is 0.
+    header: NonNull<u8>,
+    header_len: usize,
     _marker: PhantomData<fn() -> (T, A)>,
 }
 
@@ -73,6 +78,8 @@ impl<T: FieldType, A: Access> Region<T, A> {
             data_offset,
             capacity: 0,
             records: NonNull::dangling(),
+            header: NonNull::dangling(),
+            header_len: 0,
             _marker: PhantomData,
         };
         region.measure(file)?;
@@ -101,6 +108,8 @@ impl<T: FieldType, A: Access> Region<T, A> {
     fn measure(&mut self, file: &RecordFile) -> Result<(), Error> {
         self.capacity = 0;
         self.records = NonNull::dangling();
+        self.header = NonNull::dangling();
+        self.header_len = 0;
         let len = self.mapped_len();
         if len < self.data_offset {
             return Err(Error::FileTooSmall {
@@ -126,6 +135,8 @@ impl<T: FieldType, A: Access> Region<T, A> {
             // SAFETY: `data_offset <= len` (checked above), so the address is within the mapping
             // or one past its end.
             self.records = unsafe { mapping.data().add(self.data_offset) }.cast();
+            self.header = mapping.data();
+            self.header_len = self.data_offset;
         }
         Ok(())
     }
@@ -162,13 +173,13 @@ impl<T: FieldType, A: Access> Region<T, A> {
     #[inline(always)]
     fn header_word(&self, offset: usize) -> Option<Place<'_, AtomicU64, A>> {
         let end = offset.checked_add(size_of::<u64>())?;
-        if end > self.data_offset || offset % align_of::<u64>() != 0 {
+        if end > self.header_len || offset % align_of::<u64>() != 0 {
             return None;
         }
-        let mapping = self.mapping.as_ref()?;
-        // SAFETY: `end <= data_offset <= mapped length` (the invariant), so the word lies within
-        // the mapping.
-        let ptr = unsafe { mapping.data().add(offset) };
+        // SAFETY: `end <= header_len`, which is 0 unless `header` is the start of the live
+        // mapping and `header_len` its `data_offset <= mapped length` (set together in `measure`),
+        // so the word lies within the mapping.
+        let ptr = unsafe { self.header.add(offset) };
         // SAFETY: in bounds (above); aligned, because the mapping's start is (the invariant) and
         // `offset` is a multiple of 8; mapped with `A`'s protection and borrowed from `self`, as
         // for `record`. `AtomicU64` has the size and alignment of `u64`.
@@ -185,8 +196,11 @@ impl<T: FieldType, A: Access> Region<T, A> {
 }
 
 impl<T: FieldType, A: Readable> Region<T, A> {
-    /// Loads the header word at `offset` with `Acquire` ordering: every write made before the
-    /// `Release` store that put the value there is visible afterwards.
+    /// Loads the header word at `offset` with `Acquire` semantics: every write made before the
+    /// `Release` store that put the value there is visible afterwards. A reader's mapping is
+    /// read-only, so this is a `Relaxed` load and an `Acquire` fence ([`ReadOnlyAtomic::load`]).
+    ///
+    /// [`ReadOnlyAtomic::load`]: crate::ReadOnlyAtomic::load
     ///
     /// # Panics
     /// If `offset` does not name a word of the header (a bug in the caller).

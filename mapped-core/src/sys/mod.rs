@@ -22,10 +22,12 @@ use nix::unistd::{sysconf, SysconfVar};
 
 use crate::error::{Error, Op};
 
+mod lock;
 mod record;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use lock::current_generation;
 pub(crate) use record::RecordFile;
 
 /// Memory protection of a mapping. `PROT_EXEC` is deliberately absent.

@@ -7,9 +7,9 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
-use nix::fcntl::{Flock, FlockArg};
 use nix::sys::mman::{self, MapFlags};
 
+use super::lock::WriterLock;
 use super::{
     allocate_range, create_atomically, open_existing, reserve_existing, Mapping, Protection,
 };
@@ -26,8 +26,9 @@ pub(crate) struct RecordFile {
 #[derive(Debug)]
 enum Held {
     Plain(File),
-    /// Locked with `flock(LOCK_EX)`; unlocked when dropped, just before the file is closed.
-    Locked(Flock<File>),
+    /// Locked with `flock(LOCK_EX)`; unlocked when dropped, just before the file is closed, unless
+    /// this is a copy a forked child inherited.
+    Locked(WriterLock),
 }
 
 impl RecordFile {
@@ -85,7 +86,7 @@ impl RecordFile {
             Held::Plain(file) => file,
             locked @ Held::Locked(_) => return Ok(RecordFile { file: locked, path }),
         };
-        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        match WriterLock::take(file) {
             Ok(locked) => Ok(RecordFile {
                 file: Held::Locked(locked),
                 path,
@@ -104,6 +105,15 @@ impl RecordFile {
 
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The fork generation the writer's lock was taken in (see [`super::lock`]), or `None`
+    /// without a lock.
+    pub(crate) fn lock_generation(&self) -> Option<u64> {
+        match &self.file {
+            Held::Plain(_) => None,
+            Held::Locked(locked) => Some(locked.generation()),
+        }
     }
 
     /// The file's size now (`fstat`).

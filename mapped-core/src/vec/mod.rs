@@ -93,6 +93,9 @@ pub struct MappedVec<T, A = ReadWrite> {
     /// The records this handle trusts: never more than the mapping holds.
     len: usize,
     record: RecordType,
+    /// The fork generation the writer's lock was taken in (any value for a reader): a writer whose
+    /// process is a later fork refuses to write (see [`Error::Forked`]).
+    lock_generation: u64,
     remaps: usize,
     _not_sync: PhantomData<Cell<()>>,
 }
@@ -312,16 +315,16 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             // an interrupted growth): writes through the mapping must never find the disk full.
             file.reserve(0, size)?;
         }
-        usize::try_from(size).map_err(|_| Error::OffsetOverflow {
+        usize::try_from(size).map_err(|_| Error::FileTooLarge {
             path: path.to_path_buf(),
-            offset: 0,
-            size: usize::MAX,
+            size,
         })
     }
 
     fn from_parts(region: Region<T, A>, file: RecordFile) -> Result<Self, Error> {
         let mut vec = MappedVec {
             region,
+            lock_generation: file.lock_generation().unwrap_or(0),
             file,
             len: 0,
             record: RecordType::of::<T>(),
@@ -341,10 +344,9 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         // grows while a writer has it, so this size holds every record counted.
         let size = self.file.size()?;
         if count > self.region.capacity() as u64 && size > self.region.mapped_len() as u64 {
-            let size = usize::try_from(size).map_err(|_| Error::OffsetOverflow {
+            let size = usize::try_from(size).map_err(|_| Error::FileTooLarge {
                 path: self.file.path().to_path_buf(),
-                offset: 0,
-                size: usize::MAX,
+                size,
             })?;
             self.region.remap(&self.file, size)?;
             self.remaps += 1;

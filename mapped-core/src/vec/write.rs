@@ -16,9 +16,10 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// it (a power loss can, until [`flush`](Self::flush)).
     ///
     /// # Errors
-    /// Only when the file must grow: [`Error::Io`] with [`Op::Allocate`](crate::Op::Allocate)
+    /// When the file must grow: [`Error::Io`] with [`Op::Allocate`](crate::Op::Allocate)
     /// (`ENOSPC`: the disk is full) or [`Op::Remap`](crate::Op::Remap); [`Error::OffsetOverflow`].
-    /// Nothing is appended then, and every record already there stays readable.
+    /// [`Error::Forked`] in a child that inherited this writer through `fork`. Nothing is appended
+    /// then, and every record already there stays readable.
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -33,18 +34,20 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), Error> {
         let index = self.len;
-        if index >= self.region.capacity() {
-            self.grow_for_push()?;
+        if index >= self.region.capacity() || sys::current_generation() != self.lock_generation {
+            self.prepare_push()?;
         }
         self.write(index, value);
         self.publish(index + 1);
         Ok(())
     }
 
-    /// The rare part of [`push`](Self::push), kept out of line so the common one stays small.
+    /// The rare part of [`push`](Self::push), kept out of line so the common one stays small:
+    /// refusing a forked copy, growing a full file.
     #[cold]
     #[inline(never)]
-    fn grow_for_push(&mut self) -> Result<(), Error> {
+    fn prepare_push(&mut self) -> Result<(), Error> {
+        self.check_not_forked()?;
         self.grow_to(self.len.saturating_add(1))
     }
 
@@ -68,6 +71,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     where
         T: Clone,
     {
+        self.check_not_forked()?;
         let start = self.len;
         self.grow_to(start.saturating_add(values.len()))?;
         for (index, value) in (start..).zip(values) {
@@ -79,7 +83,8 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
 
     /// Appends every record `values` yields, all or nothing, like
     /// [`extend_from_slice`](Self::extend_from_slice), for records that are not `Clone` or not in
-    /// a slice.
+    /// a slice. The file grows by what actually arrives (doubling as `push` does), never by what
+    /// the iterator's `size_hint` promises.
     ///
     /// # Errors
     /// As for [`push`](Self::push); nothing is appended then.
@@ -95,9 +100,8 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// # Ok(()) }
     /// ```
     pub fn extend<I: IntoIterator<Item = T>>(&mut self, values: I) -> Result<(), Error> {
-        let values = values.into_iter();
+        self.check_not_forked()?;
         let start = self.len;
-        self.grow_to(start.saturating_add(values.size_hint().0))?;
         let mut end = start;
         for value in values {
             self.grow_to(end.saturating_add(1))?;
@@ -109,7 +113,8 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     }
 
     /// Record `index` for writing, as `f_mut()` returns a field: a writable view for a struct,
-    /// [`FieldMut`](crate::FieldMut) for a scalar. `None` past [`len`](MappedVec::len).
+    /// [`FieldMut`](crate::FieldMut) for a scalar. `None` past [`len`](MappedVec::len), and in a
+    /// child that inherited this writer through `fork` (see [`Error::Forked`]).
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -124,13 +129,15 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// # Ok(()) }
     /// ```
     pub fn get_mut(&self, index: usize) -> Option<T::Mut<'_, ReadWrite>> {
+        self.check_not_forked().ok()?;
         self.place(index).map(T::get_mut)
     }
 
     /// Overwrites record `index`.
     ///
     /// # Errors
-    /// [`Error::IndexOutOfBounds`] if `index >= len()`; nothing is written.
+    /// [`Error::IndexOutOfBounds`] if `index >= len()`; [`Error::Forked`] in a child that inherited
+    /// this writer through `fork`. Nothing is written then.
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -145,6 +152,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// # Ok(()) }
     /// ```
     pub fn set(&self, index: usize, value: T::Value) -> Result<(), Error> {
+        self.check_not_forked()?;
         self.region.set(index, self.len, value)
     }
 
@@ -153,6 +161,13 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// dropped records mapped, and cutting the file under it would make it fault. Readers see the
     /// new length at their next [`refresh`](MappedVec::refresh).
     ///
+    /// Records pushed after a shrink reuse the dropped slots, which a reader that has not yet
+    /// refreshed may be reading: such a reader can see a record half old, half new. "Every record
+    /// counted is whole" holds for readers of a writer that never shrinks (README, Guarantees).
+    ///
+    /// # Errors
+    /// [`Error::Forked`] in a child that inherited this writer through `fork`; nothing changes.
+    ///
     /// ```
     /// # use mapped::MappedVec;
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -160,18 +175,23 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// # let path = dir.path().join("log.bin");
     /// let mut log = MappedVec::<u64>::open_or_create(&path)?;
     /// log.extend(0..10)?;
-    /// log.truncate(3);
+    /// log.truncate(3)?;
     /// assert_eq!(log.to_vec(), [0, 1, 2]);
     /// assert!(log.capacity() >= 10);
     /// # Ok(()) }
     /// ```
-    pub fn truncate(&mut self, len: usize) {
+    pub fn truncate(&mut self, len: usize) -> Result<(), Error> {
+        self.check_not_forked()?;
         if len < self.len {
             self.publish(len);
         }
+        Ok(())
     }
 
     /// Removes every record; the file keeps its size, as for [`truncate`](Self::truncate).
+    ///
+    /// # Errors
+    /// As for [`truncate`](Self::truncate).
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -180,11 +200,11 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// # let path = dir.path().join("log.bin");
     /// let mut log = MappedVec::<u64>::open_or_create(&path)?;
     /// log.push(1)?;
-    /// log.clear();
+    /// log.clear()?;
     /// assert!(log.is_empty());
     /// # Ok(()) }
     /// ```
-    pub fn clear(&mut self) {
+    pub fn clear(&mut self) -> Result<(), Error> {
         self.truncate(0)
     }
 
@@ -206,6 +226,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// # Ok(()) }
     /// ```
     pub fn reserve(&mut self, additional: usize) -> Result<(), Error> {
+        self.check_not_forked()?;
         self.grow_to(self.len.saturating_add(additional))
     }
 
@@ -248,6 +269,24 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// ```
     pub fn flush_async(&self) -> Result<(), Error> {
         self.region.sync(false)
+    }
+
+    /// [`Error::Forked`] if this writer was copied into a child by `fork`: the lock, and so the
+    /// right to write, is the parent's. One load and a compare.
+    #[inline(always)]
+    fn check_not_forked(&self) -> Result<(), Error> {
+        if sys::current_generation() != self.lock_generation {
+            return Err(self.forked());
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn forked(&self) -> Error {
+        Error::Forked {
+            path: self.file.path().to_path_buf(),
+        }
     }
 
     /// Grows the file, if needed, to hold `needed` records.

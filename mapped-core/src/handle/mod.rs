@@ -14,6 +14,10 @@ use crate::raw::RawView;
 use crate::sys::Mapping;
 use crate::view::Accessors;
 
+mod protect_error;
+
+pub use protect_error::ProtectError;
+
 /// A struct `T` living in a memory mapping, with access mode `A`.
 ///
 /// Made by the constructors `#[derive(Mapped)]` puts on `T` (`T::create_new`, `T::open`, ...) or by
@@ -127,8 +131,9 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// Makes the mapping read-only (`mprotect(PROT_READ)`). The new handle has getters only.
     ///
     /// # Errors
-    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect) if the kernel refuses; the mapping
-    /// is then unmapped (writes to a shared mapping are already in the file's page cache).
+    /// [`ProtectError`] if the kernel refuses (`mprotect` fails, [`Op::Mprotect`](crate::Op::Mprotect)):
+    /// it holds the error and gives this handle back, with its old mode and protection
+    /// ([`ProtectError::into_handle`]).
     ///
     /// ```
     /// # use mapped::Mapped;
@@ -155,7 +160,8 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// let frozen = Stats::anonymous().unwrap().make_read_only().unwrap();
     /// frozen.set_hits(4);
     /// ```
-    pub fn make_read_only(self) -> Result<Handle<T, ReadOnly<A::Base>>, Error> {
+    #[allow(clippy::type_complexity)] // spelled out, so the docs show both handle types
+    pub fn make_read_only(self) -> Result<Handle<T, ReadOnly<A::Base>>, ProtectError<T, A>> {
         self.reprotect()
     }
 
@@ -163,7 +169,9 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// it keeps the address range reserved until it is made readable again or dropped.
     ///
     /// # Errors
-    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect). The mapping is then unmapped.
+    /// [`ProtectError`] if the kernel refuses (`mprotect` fails, [`Op::Mprotect`](crate::Op::Mprotect)):
+    /// it holds the error and gives this handle back, with its old mode and protection
+    /// ([`ProtectError::into_handle`]).
     ///
     /// ```
     /// # use mapped::Mapped;
@@ -189,16 +197,26 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// let sealed = Stats::anonymous().unwrap().make_no_access().unwrap();
     /// sealed.hits();
     /// ```
-    pub fn make_no_access(self) -> Result<Handle<T, NoAccess<A::Base>>, Error> {
+    #[allow(clippy::type_complexity)] // spelled out, so the docs show both handle types
+    pub fn make_no_access(self) -> Result<Handle<T, NoAccess<A::Base>>, ProtectError<T, A>> {
         self.reprotect()
     }
 
-    fn reprotect<B: Access>(self) -> Result<Handle<T, B>, Error> {
+    fn reprotect<B: Access>(self) -> Result<Handle<T, B>, ProtectError<T, A>> {
         let Handle { fields, mapping } = self;
         // Views and references borrow the handle, which `self` owns: none exist now.
         drop(fields);
-        mapping.protect(B::PROTECTION)?;
-        Handle::from_mapping(mapping)
+        if let Err(error) = mapping.protect(B::PROTECTION) {
+            // `mprotect` may have changed part of the range before failing: put back the
+            // protection `A` promises before handing the mapping out as an `A` again. If even that
+            // fails, the mapping is dropped (unmapped): no handle could vouch for it.
+            let handle = mapping
+                .protect(A::PROTECTION)
+                .ok()
+                .and_then(|()| Handle::from_mapping(mapping).ok());
+            return Err(ProtectError::new(error, handle));
+        }
+        Handle::from_mapping(mapping).map_err(|error| ProtectError::new(error, None))
     }
 
     /// Checks that the file still holds every byte the mapping reaches (`fstat` of the mapped
@@ -305,8 +323,9 @@ where
     /// ([`ReadOnlyFile`](crate::ReadOnlyFile)) could never be made writable.
     ///
     /// # Errors
-    /// [`Error::Io`] with [`Op::Mprotect`](crate::Op::Mprotect) if the kernel refuses; the mapping
-    /// is then unmapped.
+    /// [`ProtectError`] if the kernel refuses (`mprotect` fails, [`Op::Mprotect`](crate::Op::Mprotect)):
+    /// it holds the error and gives this handle back, with its old mode and protection
+    /// ([`ProtectError::into_handle`]).
     ///
     /// ```
     /// # use mapped::Mapped;
@@ -320,7 +339,7 @@ where
     /// stats.set_hits(9);
     /// # Ok(()) }
     /// ```
-    pub fn make_mut(self) -> Result<Handle<T, A::Base>, Error> {
+    pub fn make_mut(self) -> Result<Handle<T, A::Base>, ProtectError<T, A>> {
         self.reprotect()
     }
 }
