@@ -31,7 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .map_or_else(|| temp.path().join("ints.bin"), PathBuf::from);
 
-    // open(O_CREAT | O_EXCL) + ftruncate(20) + mmap, in one call that cannot get the size wrong.
+    // open(O_TMPFILE) + ftruncate(20) + fallocate + mmap + linkat into place, in one call that
+    // cannot get the size wrong and never shows another process a half-made file.
     let ints = Ints::create_new(&path)?;
     println!(
         "created {} ({} bytes)",

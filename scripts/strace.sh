@@ -23,18 +23,21 @@ trap 'rm -rf "$work"' EXIT
 
 # The minimal C sequence of each operation (what a careful C programmer calls).
 # `close` may come right after `mmap` or, if the handle keeps the descriptor, at drop; `fallocate`
-# is part of the minimum where the design reserves the blocks (so a write never meets a full disk).
+# is part of the minimum where the design reserves the blocks (so a write never meets a full disk),
+# and so are the unnamed `O_TMPFILE` and the `linkat` that puts it in place once complete (so no
+# process ever opens a half-made file), and the `lseek(SEEK_HOLE)` that finds the holes of a file
+# opened for writing (`st_blocks` alone cannot prove there are none).
 declare -A minimal=(
-    [create_new]="openat(O_CREAT|O_EXCL) fallocate mmap [close]"
+    [create_new]="openat(O_TMPFILE) fallocate mmap linkat [close]"
     [flush]="msync"
     [drop]="munmap [close]"
-    [open]="openat fstat [fallocate] mmap [close]"
+    [open]="openat fstat lseek [fallocate] mmap [close]"
     [drop_opened]="munmap [close]"
     [open_read_only]="openat fstat mmap [close]"
     [make_read_only]="mprotect"
     [make_mut]="mprotect"
     [drop_reprotected]="munmap [close]"
-    [open_or_create_existing]="openat fstat [fallocate] mmap [close]"
+    [open_or_create_existing]="openat fstat lseek [fallocate] mmap [close]"
 )
 phases=(create_new flush drop open drop_opened open_read_only make_read_only make_mut
     drop_reprotected open_or_create_existing)

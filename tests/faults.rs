@@ -183,7 +183,7 @@ fn a_dangling_symlink_is_not_found_and_not_created_through() {
         } => assert_eq!(source.kind(), ErrorKind::NotFound),
         other => panic!("expected NotFound, got {other:?}"),
     }
-    // O_EXCL never follows the link, so nothing is created at its target.
+    // Linking a new file into place never follows the link, so nothing is created at its target.
     assert!(Stats::create_new(&link).is_err());
     assert!(!target.exists());
 }

@@ -147,7 +147,7 @@ fn a_file_size_limit_fails_create_new_cleanly() {
                 source,
                 ..
             }) if source.raw_os_error() == Some(nix::libc::EFBIG) => {
-                // The half-made file was removed again.
+                // Nothing is left at the path.
                 i32::from(path.exists())
             }
             Err(other) => {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Op {
-    /// `open(2)`: opening or creating the file.
+    /// `open(2)`: opening or creating the file, including `linkat(2)` (or `link(2)`) putting a
+    /// new file, once complete, at its path: `EEXIST` from `create_new` when the path is taken.
     Open,
     /// `fstat(2)`: reading the file's type and size.
     Stat,
@@ -16,7 +17,8 @@ pub enum Op {
     Ftruncate,
     /// `pread(2)`: reading a file's header before mapping it.
     Read,
-    /// `pwrite(2)`: writing a new file's header.
+    /// `pwrite(2)`: writing a new file's header, or the zeros that reserve a record file's
+    /// space on a filesystem without `fallocate`.
     Write,
     /// `mmap(2)`.
     Mmap,
@@ -33,8 +35,10 @@ pub enum Op {
     /// `flock(2)`: taking a [`MappedVec`](crate::MappedVec) writer's lock (other than finding it
     /// taken, which is [`Error::Locked`]).
     Lock,
-    /// `fallocate(2)` (or writing zeros where it is missing): reserving disk space before a
-    /// [`MappedVec`](crate::MappedVec) grows. `ENOSPC` when the disk is full.
+    /// `fallocate(2)`: reserving disk space for every byte a writable mapping can reach, when a
+    /// file is created or opened read-write and before a [`MappedVec`](crate::MappedVec) grows.
+    /// `ENOSPC` when the disk is full. (Where `fallocate` is missing, a `MappedVec` writes zeros
+    /// instead, and their failure is [`Op::Write`].)
     Allocate,
     /// `mremap(2)` (or a fresh `mmap` where it is missing): following a file that grew.
     Remap,
@@ -438,6 +442,11 @@ impl Error {
             path: path.to_path_buf(),
             source: source.into(),
         }
+    }
+
+    /// Whether `open` found nothing at the path: what lets `open_or_create` go on to create it.
+    pub(crate) fn is_not_found_at_open(&self) -> bool {
+        matches!(self, Error::Io { op: Op::Open, source, .. } if source.kind() == io::ErrorKind::NotFound)
     }
 
     /// The path the error concerns, if it concerns a file.

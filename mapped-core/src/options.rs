@@ -21,10 +21,15 @@ impl<T: Mapped> Handle<T, ReadWrite> {
     /// `size_of::<T>()` bytes of zeros with `ftruncate`, mode `0600`, and maps it read-write,
     /// `MAP_SHARED`. `#[derive(Mapped)]` offers this as `T::create_new`.
     ///
+    /// The file is made whole (sized, header written, blocks reserved, mapped) before it appears
+    /// at `path`: an unnamed `O_TMPFILE` in the same directory, then `linkat` into place, which
+    /// fails if the path is taken and never follows a symbolic link there. So no other process
+    /// ever opens it half-made, and a failure or a crash half-way leaves nothing at `path`.
+    ///
     /// # Errors
-    /// [`Error::Io`] with [`Op::Open`](crate::Op::Open) (`EEXIST` if the file exists),
-    /// [`Op::Ftruncate`](crate::Op::Ftruncate) or [`Op::Mmap`](crate::Op::Mmap). A file this call
-    /// created is removed again if a later step fails.
+    /// [`Error::Io`] with [`Op::Open`](crate::Op::Open) (`EEXIST` if the path exists),
+    /// [`Op::Ftruncate`](crate::Op::Ftruncate), [`Op::Allocate`](crate::Op::Allocate) or
+    /// [`Op::Mmap`](crate::Op::Mmap); nothing is then left at `path`.
     ///
     /// ```
     /// # use mapped::{Handle, Mapped};
@@ -72,7 +77,8 @@ impl<T: Mapped> Handle<T, ReadWrite> {
 
     /// Opens `path` like [`open`](Self::open) if it exists, otherwise creates it like
     /// [`create_new`](Self::create_new). An existing file shorter than `T` is an error, never
-    /// silently grown or cut.
+    /// silently grown or cut. Processes racing to create the same path all open one whole file:
+    /// the first to link its new file into place wins, and the others open that one.
     ///
     /// # Errors
     /// As for `open` and `create_new`.
@@ -289,7 +295,8 @@ impl<T: Mapped, A: Access> OpenOptions<T, A> {
         self
     }
 
-    /// Creates the file, sized with `ftruncate`, if it does not exist (`O_CREAT`).
+    /// Creates the file, sized with `ftruncate`, if it does not exist; if another process creates
+    /// it meanwhile, opens that one. The file appears at its path only once it is complete.
     ///
     /// ```
     /// # use mapped::Mapped;
@@ -309,8 +316,9 @@ impl<T: Mapped, A: Access> OpenOptions<T, A> {
         self
     }
 
-    /// Creates the file, failing if it exists (`O_CREAT | O_EXCL`); takes precedence over
-    /// [`create`](Self::create).
+    /// Creates the file, failing if the path exists (`EEXIST`, as `O_CREAT | O_EXCL` would);
+    /// takes precedence over [`create`](Self::create). The file appears at its path only once it
+    /// is complete.
     ///
     /// ```
     /// # use mapped::Mapped;
@@ -409,7 +417,8 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
     /// [`Error::OffsetOverflow`] if offset plus size overflows a file offset;
     /// [`Error::FileTooSmall`] if an existing file ends before offset plus size;
     /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `ftruncate`, `fallocate` or `mmap`.
-    /// A rejected file is not modified; a file this call created is removed again.
+    /// A rejected file is not modified; a file this call creates appears at its path only once
+    /// it is complete (see [`Handle::create_new`]), so a failure leaves nothing there.
     ///
     /// A read-write shared mapping reserves disk blocks for the whole struct (`fallocate`) before
     /// mapping it, so a full disk is an `Err` here, never a `SIGBUS` at a later write. On a

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod checked;
+pub mod forked;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;

@@ -11,7 +11,8 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Shared, Writable};
-use crate::sys::{Creation, Protection, RecordFile};
+use crate::options::DEFAULT_MODE;
+use crate::sys::{self, Creation, Protection, RecordFile};
 
 use region::{Records, Region};
 
@@ -63,12 +64,13 @@ pub struct MappedSlice<T, A = ReadWrite> {
 
 impl<T: FieldType> MappedSlice<T, ReadWrite> {
     /// Maps an existing file read-write, `MAP_SHARED`: writes reach the file and every process
-    /// mapping it.
+    /// mapping it. The disk blocks under a sparse file's holes are reserved first (`fallocate`),
+    /// so a full disk is an error here, never a `SIGBUS` at a later `set`.
     ///
     /// # Errors
     /// [`Error::NotWholeRecords`] if the file's size is not a multiple of `size_of::<T>()`;
-    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open` or `mmap`. A rejected file is not
-    /// modified.
+    /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `fallocate` (`ENOSPC`) or `mmap`. A
+    /// rejected file is not modified.
     ///
     /// ```
     /// # use mapped::MappedSlice;
@@ -91,8 +93,8 @@ impl<T: FieldType> MappedSlice<T, ReadWrite> {
     /// # Errors
     /// [`Error::Io`] with [`Op::Open`](crate::Op::Open) (`EEXIST` if the file exists),
     /// [`Op::Allocate`](crate::Op::Allocate) (`ENOSPC`) or [`Op::Mmap`](crate::Op::Mmap);
-    /// [`Error::OffsetOverflow`] if `len` records do not fit in a file. A file this call created is
-    /// removed again if a later step fails.
+    /// [`Error::OffsetOverflow`] if `len` records do not fit in a file. The file appears at `path`
+    /// only once it is sized, reserved and mapped, so a failure leaves nothing there.
     ///
     /// ```
     /// # use mapped::MappedSlice;
@@ -165,38 +167,47 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
     /// Opens and maps `path` in mode `A`; `new_len` records for a new file.
     fn open_as(path: &Path, creation: Creation, new_len: Option<usize>) -> Result<Self, Error> {
         let writable = A::SHARED && A::PROTECTION == Protection::ReadWrite;
-        let file = RecordFile::open(
+        if creation == Creation::OpenExisting {
+            let file = RecordFile::open(path, writable)?;
+            let region = Self::map(&file, writable)?;
+            return Ok(Self::from_parts(region, file));
+        }
+        let bytes = new_len
+            .unwrap_or(0)
+            .checked_mul(size_of::<T>())
+            .ok_or_else(|| Error::OffsetOverflow {
+                path: path.to_path_buf(),
+                offset: 0,
+                size: usize::MAX,
+            })?;
+        let created = RecordFile::create(
             path,
-            writable || creation != Creation::OpenExisting,
-            creation,
+            DEFAULT_MODE,
+            |file| {
+                // Sized and reserved before it is linked at `path`: nobody sees it shorter.
+                file.allocate(0, bytes as u64)?;
+                let region = Self::map(&file, false)?;
+                Ok(Self::from_parts(region, file))
+            },
+            |slice| &slice.file,
         )?;
-        match Self::map(&file, new_len) {
-            Ok(region) => Ok(MappedSlice {
-                len: region.capacity(),
-                region,
-                file,
-                _not_sync: PhantomData,
-            }),
-            Err(err) => {
-                file.remove_created();
-                Err(err)
-            }
+        created.ok_or_else(|| sys::already_exists(path))
+    }
+
+    fn from_parts(region: Region<T, A>, file: RecordFile) -> Self {
+        MappedSlice {
+            len: region.capacity(),
+            region,
+            file,
+            _not_sync: PhantomData,
         }
     }
 
-    fn map(file: &RecordFile, new_len: Option<usize>) -> Result<Region<T, A>, Error> {
+    /// Maps the whole file, first reserving its blocks if `reserve`: a writable mapping of a
+    /// sparse file must not find the disk full when it writes into a hole.
+    fn map(file: &RecordFile, reserve: bool) -> Result<Region<T, A>, Error> {
         let path = file.path();
         let record_size = size_of::<T>();
-        if let (true, Some(len)) = (file.created(), new_len) {
-            let bytes = len
-                .checked_mul(record_size)
-                .ok_or_else(|| Error::OffsetOverflow {
-                    path: path.to_path_buf(),
-                    offset: 0,
-                    size: usize::MAX,
-                })?;
-            file.allocate(0, bytes as u64)?;
-        }
         let file_size = file.size()?;
         if file_size % record_size as u64 != 0 {
             return Err(Error::NotWholeRecords {
@@ -209,6 +220,10 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
             path: path.to_path_buf(),
             size: file_size,
         })?;
+        if reserve {
+            // After the checks: a rejected file is not modified.
+            file.reserve(0, file_size)?;
+        }
         Region::map(file, size, 0)
     }
 

@@ -56,7 +56,7 @@ pub(crate) enum Creation {
     OpenExisting,
     /// Create it if missing (sized to the mapping), otherwise open it.
     OpenOrCreate,
-    /// It must not exist: create it with `O_EXCL`.
+    /// It must not exist: create it, failing with `EEXIST` if the path is taken.
     CreateNew,
 }
 
@@ -157,71 +157,97 @@ pub(crate) fn map_file(request: &FileRequest<'_>) -> Result<Mapping, Error> {
         .filter(|end| i64::try_from(*end).is_ok())
         .ok_or_else(overflow)?;
 
-    let (file, created) = open_file(request)?;
-    match size_and_map(file, request, end, created) {
-        Ok(mapping) => Ok(mapping),
-        Err(err) => {
-            if created {
-                // The file is ours and half-made: leave nothing behind. Its removal failing only
-                // leaves an empty file, which the caller's error already explains.
-                let _ = std::fs::remove_file(path);
-            }
-            Err(err)
-        }
+    match request.creation {
+        Creation::OpenExisting => map_existing(request, end),
+        Creation::CreateNew => create_and_map(request, end)?.ok_or_else(|| already_exists(path)),
+        // Opening first costs nothing extra when the file is there (the common case); when it is
+        // missing, at most one creator's file is linked into place, and the others open it.
+        Creation::OpenOrCreate => match map_existing(request, end) {
+            Err(err) if err.is_not_found_at_open() => match create_and_map(request, end)? {
+                Some(mapping) => Ok(mapping),
+                None => map_existing(request, end),
+            },
+            other => other,
+        },
     }
 }
 
-fn size_and_map(
-    file: File,
-    request: &FileRequest<'_>,
-    end: u64,
-    created: bool,
-) -> Result<Mapping, Error> {
+/// Maps the struct from an existing file, after checking its type, size and header, and
+/// reserving the blocks a writable mapping reaches.
+fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
     let path = request.path;
     let writable = request.shared && request.protection == Protection::ReadWrite;
-    if created {
-        // Just made with O_EXCL: a regular, empty file; no need to `fstat` it.
-        file.set_len(end)
-            .map_err(|e| Error::io(Op::Ftruncate, path, e))?;
-        if let Some(prefix) = &request.prefix {
-            file.write_all_at(prefix.bytes, request.offset)
-                .map_err(|e| Error::io(Op::Write, path, e))?;
-        }
-        if writable {
-            // Blocks for every byte a setter can reach, so a full disk is this error now rather
-            // than a SIGBUS at some later write into a hole.
-            allocate_range(&file, path, request.offset, end - request.offset)?;
-        }
-    } else {
-        let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
-        if !metadata.file_type().is_file() {
-            return Err(Error::NotRegularFile {
-                path: path.to_path_buf(),
-            });
-        }
-        if metadata.len() < end {
-            return Err(Error::FileTooSmall {
-                path: path.to_path_buf(),
-                needed: end,
-                found: metadata.len(),
-            });
-        }
-        if let Some(prefix) = &request.prefix {
-            let mut found = vec![0; prefix.bytes.len()];
-            file.read_exact_at(&mut found, request.offset)
-                .map_err(|e| Error::io(Op::Read, path, e))?;
-            (prefix.check)(&found)?;
-        }
-        // As above, for a sparse file made by other means (`truncate -s`, say). A file with a
-        // block for every byte has no hole to fill: `st_blocks` (from the `fstat` just made)
-        // says so for free, and counts blocks `fallocate` reserved but nobody wrote, which
-        // `SEEK_HOLE` would report as holes.
-        let sparse = metadata.blocks().saturating_mul(512) < metadata.len();
-        if writable && sparse && has_hole(&file, request.offset, end) {
-            allocate_range(&file, path, request.offset, end - request.offset)?;
-        }
+    let file = open_existing(path, writable, request.follow_symlinks)?;
+    let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
+    if !metadata.file_type().is_file() {
+        return Err(Error::NotRegularFile {
+            path: path.to_path_buf(),
+        });
     }
+    if metadata.len() < end {
+        return Err(Error::FileTooSmall {
+            path: path.to_path_buf(),
+            needed: end,
+            found: metadata.len(),
+        });
+    }
+    if let Some(prefix) = &request.prefix {
+        let mut found = vec![0; prefix.bytes.len()];
+        file.read_exact_at(&mut found, request.offset)
+            .map_err(|e| Error::io(Op::Read, path, e))?;
+        (prefix.check)(&found)?;
+    }
+    if writable {
+        // As for a created file, for a sparse file made by other means (`truncate -s`, say).
+        reserve_existing(&file, path, request.offset, end, metadata.blocks())?;
+    }
+    let mut mapping = map_region(&file, request, end)?;
+    mapping.file = Some(file);
+    Ok(mapping)
+}
 
+/// A struct file made but not yet linked at its path.
+struct Fresh {
+    file: File,
+    mapping: Mapping,
+}
+
+/// Creates the request's file and maps the struct: sized, its header written, its blocks
+/// reserved and mapped before it appears at its path, so nobody ever opens it half-made.
+/// `None` if something is already at the path.
+fn create_and_map(request: &FileRequest<'_>, end: u64) -> Result<Option<Mapping>, Error> {
+    let path = request.path;
+    let writable = request.shared && request.protection == Protection::ReadWrite;
+    let fresh = create_atomically(
+        path,
+        request.mode,
+        |file| {
+            file.set_len(end)
+                .map_err(|e| Error::io(Op::Ftruncate, path, e))?;
+            if let Some(prefix) = &request.prefix {
+                file.write_all_at(prefix.bytes, request.offset)
+                    .map_err(|e| Error::io(Op::Write, path, e))?;
+            }
+            if writable {
+                // Blocks for every byte a setter can reach, so a full disk is this error now
+                // rather than a SIGBUS at some later write into a hole.
+                allocate_range(&file, path, request.offset, end - request.offset)?;
+            }
+            let mapping = map_region(&file, request, end)?;
+            Ok(Fresh { file, mapping })
+        },
+        |fresh| &fresh.file,
+    )?;
+    Ok(fresh.map(|Fresh { file, mut mapping }| {
+        mapping.file = Some(file);
+        mapping
+    }))
+}
+
+/// Maps the request's struct from `file`, which holds `end` bytes; the caller stores the file
+/// in the mapping.
+fn map_region(file: &File, request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
+    let path = request.path;
     let page = page_size() as u64;
     let map_offset = request.offset - request.offset % page;
     let data_offset = (request.offset - map_offset) as usize + request.prefix_len();
@@ -247,7 +273,7 @@ fn size_and_map(
             len,
             request.protection.flags(),
             flags,
-            &file,
+            file,
             map_offset as i64,
         )
     }
@@ -258,9 +284,39 @@ fn size_and_map(
         data_offset,
         data_len: request.size,
         path: path.to_path_buf(),
-        file: Some(file),
+        file: None,
         file_end: end,
     })
+}
+
+/// Reserves disk blocks for `start..end` of an existing file (whose `st_blocks` the caller has
+/// just read) before a writable mapping reaches it, so that a write through the mapping cannot
+/// meet a full disk, which the kernel reports with `SIGBUS`. Struct files, `MappedSlice` and
+/// `MappedVec` all come through here.
+///
+/// `st_blocks` can only prove that there is a hole: fewer bytes allocated than the range holds.
+/// It cannot prove the opposite, because it also counts blocks that lie outside the range
+/// (preallocated past the end with `FALLOC_FL_KEEP_SIZE`, or before the offset) and metadata
+/// blocks. Otherwise one `lseek(SEEK_HOLE)` asks; it may report blocks that `fallocate` reserved
+/// but nobody wrote as a hole, which only costs an `fallocate` that changes nothing.
+///
+/// # Errors
+/// [`Op::Allocate`], e.g. `ENOSPC`; the file keeps its size and contents.
+pub(crate) fn reserve_existing(
+    file: &File,
+    path: &Path,
+    start: u64,
+    end: u64,
+    blocks: u64,
+) -> Result<(), Error> {
+    if start >= end {
+        return Ok(());
+    }
+    let surely_sparse = blocks.saturating_mul(512) < end - start;
+    if surely_sparse || has_hole(file, start, end) {
+        allocate_range(file, path, start, end - start)?;
+    }
+    Ok(())
 }
 
 /// Whether `start..end` of `file` (within its size) may contain a hole: `lseek(SEEK_HOLE)`, one
@@ -321,6 +377,131 @@ fn allocate_range(file: &File, path: &Path, offset: u64, len: u64) -> Result<boo
     }
 }
 
+/// The error of a creation that found its path taken: `EEXIST` from `open`, as `O_EXCL` reports
+/// it.
+pub(crate) fn already_exists(path: &Path) -> Error {
+    Error::io(Op::Open, path, Errno::EEXIST)
+}
+
+/// Whether `O_TMPFILE` files can be linked into place through `/proc/self/fd`; cleared for the
+/// rest of the process the first time `/proc` turns out not to be mounted.
+#[cfg(target_os = "linux")]
+static UNNAMED_FILES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Creates a file at `path` all at once: `build` gets a new file that no other process can
+/// open, sizes it, writes it and maps it, and only once it has succeeded is the file linked at
+/// `path`. A process that opens the path therefore finds nothing or a whole file, and a creator
+/// that fails or is killed half-way leaves nothing there. Returns `None` if something already is
+/// at `path` (a file, or a symbolic link, which is never followed); what `build` made is then
+/// dropped.
+///
+/// The new file is an unnamed `O_TMPFILE` in the path's directory on Linux, linked with
+/// `linkat` through `/proc/self/fd`: nothing of it outlives a crash. Where the filesystem, the
+/// kernel or the platform has no `O_TMPFILE` (or `/proc` is not mounted), it is a uniquely named
+/// temporary file in the same directory, linked with `link` and then unlinked; a crash between
+/// the two leaves that temporary file, never a half-made one at `path`.
+///
+/// `file_of` finds the new file in what `build` returns, which must keep it open.
+///
+/// # Errors
+/// [`Op::Open`] if the file cannot be made or linked (`ENOENT` for a missing directory,
+/// `EACCES`, ...), and whatever `build` returns.
+pub(crate) fn create_atomically<X>(
+    path: &Path,
+    mode: u32,
+    mut build: impl FnMut(File) -> Result<X, Error>,
+    file_of: impl Fn(&X) -> &File,
+) -> Result<Option<X>, Error> {
+    loop {
+        let (file, temp) = new_unlinked_file(path, mode)?;
+        let built = build(file)?;
+        let linked = match &temp {
+            Some(temp) => nix::unistd::linkat(
+                nix::fcntl::AT_FDCWD,
+                temp.0.as_path(),
+                nix::fcntl::AT_FDCWD,
+                path,
+                nix::fcntl::AtFlags::empty(),
+            ),
+            None => {
+                use std::os::fd::AsRawFd;
+                let unnamed = format!("/proc/self/fd/{}", file_of(&built).as_raw_fd());
+                nix::unistd::linkat(
+                    nix::fcntl::AT_FDCWD,
+                    unnamed.as_str(),
+                    nix::fcntl::AT_FDCWD,
+                    path,
+                    nix::fcntl::AtFlags::AT_SYMLINK_FOLLOW,
+                )
+            }
+        };
+        match linked {
+            Ok(()) => return Ok(Some(built)),
+            Err(Errno::EEXIST) => return Ok(None),
+            #[cfg(target_os = "linux")]
+            Err(Errno::ENOENT) if temp.is_none() && !Path::new("/proc/self/fd").is_dir() => {
+                // No /proc to name the unnamed file by: build it again under a temporary name.
+                UNNAMED_FILES.store(false, Ordering::Relaxed);
+            }
+            Err(errno) => return Err(Error::io(Op::Open, path, errno)),
+        }
+    }
+}
+
+/// A temporary name of a file being created; unlinked when dropped, whether or not the file was
+/// linked at its real path meanwhile.
+struct TempName(PathBuf);
+
+impl Drop for TempName {
+    fn drop(&mut self) {
+        // Failing to remove it only leaves an unused hidden file next to the real one.
+        let _ = nix::unistd::unlink(self.0.as_path());
+    }
+}
+
+/// A new, empty, read-write file in the directory of `path`, with permission bits `mode`, that
+/// no other process opens: unnamed (`O_TMPFILE`) where possible, else under a temporary name,
+/// returned with it.
+fn new_unlinked_file(path: &Path, mode: u32) -> Result<(File, Option<TempName>), Error> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    #[cfg(target_os = "linux")]
+    if UNNAMED_FILES.load(Ordering::Relaxed) {
+        use nix::sys::stat::Mode;
+        // O_CLOEXEC, as std opens every file. Without O_EXCL, so that it can be linked.
+        let flags = OFlag::O_TMPFILE | OFlag::O_RDWR | OFlag::O_CLOEXEC;
+        match nix::fcntl::open(dir, flags, Mode::from_bits_truncate(mode)) {
+            Ok(fd) => return Ok((File::from(fd), None)),
+            // The filesystem or the kernel makes no unnamed files.
+            Err(Errno::EOPNOTSUPP | Errno::EISDIR | Errno::EINVAL) => {}
+            Err(errno) => return Err(Error::io(Op::Open, path, errno)),
+        }
+    }
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    loop {
+        let name = dir.join(format!(
+            ".mapped-{}-{}.tmp",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let created = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NOCTTY).bits())
+            .mode(mode)
+            .open(&name);
+        match created {
+            Ok(file) => return Ok((file, Some(TempName(name)))),
+            // Left by a process that died with this pid: take the next name.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(Op::Open, path, e)),
+        }
+    }
+}
+
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn populate_flag() -> MapFlags {
     MapFlags::MAP_POPULATE
@@ -331,64 +512,21 @@ fn populate_flag() -> MapFlags {
     MapFlags::empty()
 }
 
-/// Opens the file with the access the mapping needs; returns whether this call created it.
-fn open_file(request: &FileRequest<'_>) -> Result<(File, bool), Error> {
-    let writable = request.shared && request.protection == Protection::ReadWrite;
-    open_path(
-        request.path,
-        writable,
-        request.creation,
-        request.mode,
-        request.follow_symlinks,
-    )
-}
-
-/// Opens `path` for reading (and writing, if `writable`), creating it as `creation` says with
-/// permission bits `mode`, refusing a symbolic link unless `follow_symlinks`; returns whether
-/// this call created it. The descriptor is `O_CLOEXEC`, as std opens every file.
-fn open_path(
-    path: &Path,
-    writable: bool,
-    creation: Creation,
-    mode: u32,
-    follow_symlinks: bool,
-) -> Result<(File, bool), Error> {
+/// Opens an existing `path` for reading (and writing, if `writable`), refusing a symbolic link
+/// unless `follow_symlinks`. The descriptor is `O_CLOEXEC`, as std opens every file.
+fn open_existing(path: &Path, writable: bool, follow_symlinks: bool) -> Result<File, Error> {
     // O_NONBLOCK: opening a FIFO must fail the regular-file check, not wait for a writer.
     // O_NOCTTY: opening a terminal must not make it ours. Neither changes regular files.
     let mut flags = OFlag::O_NONBLOCK | OFlag::O_NOCTTY;
     if !follow_symlinks {
         flags |= OFlag::O_NOFOLLOW;
     }
-    let flags = flags.bits();
-    let open_existing = || {
-        OpenOptions::new()
-            .read(true)
-            .write(writable)
-            .custom_flags(flags)
-            .open(path)
-            .map_err(|e| Error::io(Op::Open, path, e))
-    };
-    let create_new = || {
-        // Read-write even for a read-only or private mapping: a new file must be sized.
-        OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .custom_flags(flags)
-            .mode(mode)
-            .open(path)
-    };
-    match creation {
-        Creation::OpenExisting => Ok((open_existing()?, false)),
-        Creation::CreateNew => create_new()
-            .map(|file| (file, true))
-            .map_err(|e| Error::io(Op::Open, path, e)),
-        Creation::OpenOrCreate => match create_new() {
-            Ok(file) => Ok((file, true)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok((open_existing()?, false)),
-            Err(e) => Err(Error::io(Op::Open, path, e)),
-        },
-    }
+    OpenOptions::new()
+        .read(true)
+        .write(writable)
+        .custom_flags(flags.bits())
+        .open(path)
+        .map_err(|e| Error::io(Op::Open, path, e))
 }
 
 /// Maps `size` zeroed bytes shared with children forked later.

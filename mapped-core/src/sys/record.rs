@@ -3,16 +3,17 @@
 
 use std::fs::File;
 use std::num::NonZeroUsize;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags};
 
 use super::lock::WriterLock;
-use super::{allocate_range, open_path, Creation, Mapping, Protection};
+use super::{
+    allocate_range, create_atomically, open_existing, reserve_existing, Mapping, Protection,
+};
 use crate::error::{Error, Op};
-use crate::options::DEFAULT_MODE;
 
 /// A file whose records are mapped as a whole, kept open for as long as they are: to `fstat` it
 /// when following a writer, to grow it, and to hold a writer's lock.
@@ -20,7 +21,6 @@ use crate::options::DEFAULT_MODE;
 pub(crate) struct RecordFile {
     file: Held,
     path: PathBuf,
-    created: bool,
 }
 
 #[derive(Debug)]
@@ -32,14 +32,13 @@ enum Held {
 }
 
 impl RecordFile {
-    /// Opens `path` (read-write if `writable`), creating it empty with mode `0600` if `creation`
-    /// allows. Anything but a regular file is refused before it is read or locked.
-    pub(crate) fn open(path: &Path, writable: bool, creation: Creation) -> Result<Self, Error> {
-        let (file, created) = open_path(path, writable, creation, DEFAULT_MODE, true)?;
+    /// Opens the existing file at `path` (read-write if `writable`). Anything but a regular file
+    /// is refused before it is read or locked.
+    pub(crate) fn open(path: &Path, writable: bool) -> Result<Self, Error> {
+        let file = open_existing(path, writable, true)?;
         let record_file = RecordFile {
             file: Held::Plain(file),
             path: path.to_path_buf(),
-            created,
         };
         let metadata = record_file
             .file()
@@ -53,30 +52,44 @@ impl RecordFile {
         Ok(record_file)
     }
 
+    /// Creates a file at `path` with permission bits `mode`, all at once (see
+    /// [`create_atomically`]): `build` gets the new, read-write file while no other process can
+    /// open it, locks it if it is to be written, writes its header, reserves its space and maps
+    /// it; only then is it linked at `path`. `None` if something is already there.
+    ///
+    /// `record_file_of` finds the `RecordFile` in what `build` returns.
+    pub(crate) fn create<X>(
+        path: &Path,
+        mode: u32,
+        mut build: impl FnMut(RecordFile) -> Result<X, Error>,
+        record_file_of: impl Fn(&X) -> &RecordFile,
+    ) -> Result<Option<X>, Error> {
+        create_atomically(
+            path,
+            mode,
+            |file| {
+                build(RecordFile {
+                    file: Held::Plain(file),
+                    path: path.to_path_buf(),
+                })
+            },
+            |built| record_file_of(built).file(),
+        )
+    }
+
     /// Takes the writer's lock: `flock(LOCK_EX | LOCK_NB)`, held until `self` is dropped. It
     /// belongs to this open file, so a second open of the same path, in this process or another,
     /// cannot take it; a process that dies releases it with its descriptors.
     pub(crate) fn lock_exclusive(self) -> Result<Self, Error> {
-        let RecordFile {
-            file,
-            path,
-            created,
-        } = self;
+        let RecordFile { file, path } = self;
         let file = match file {
             Held::Plain(file) => file,
-            locked @ Held::Locked(_) => {
-                return Ok(RecordFile {
-                    file: locked,
-                    path,
-                    created,
-                })
-            }
+            locked @ Held::Locked(_) => return Ok(RecordFile { file: locked, path }),
         };
         match WriterLock::take(file) {
             Ok(locked) => Ok(RecordFile {
                 file: Held::Locked(locked),
                 path,
-                created,
             }),
             Err((_, Errno::EWOULDBLOCK)) => Err(Error::Locked { path }),
             Err((_, errno)) => Err(Error::io(Op::Lock, &path, errno)),
@@ -101,11 +114,6 @@ impl RecordFile {
             Held::Plain(_) => None,
             Held::Locked(locked) => Some(locked.generation()),
         }
-    }
-
-    /// Whether opening created the file.
-    pub(crate) fn created(&self) -> bool {
-        self.created
     }
 
     /// The file's size now (`fstat`).
@@ -165,6 +173,9 @@ impl RecordFile {
     }
 
     /// Writes zeros over `start..end`, which lies at or past the end of the file.
+    ///
+    /// # Errors
+    /// [`Op::Write`]: these are `pwrite`s, whatever they are for.
     fn fill_zeros(&self, start: u64, end: u64) -> Result<(), Error> {
         const CHUNK: usize = 64 * 1024;
         let zeros = [0u8; CHUNK];
@@ -173,10 +184,25 @@ impl RecordFile {
             let n = (end - at).min(CHUNK as u64) as usize;
             self.file()
                 .write_all_at(&zeros[..n], at)
-                .map_err(|e| Error::io(Op::Allocate, &self.path, e))?;
+                .map_err(|e| Error::io(Op::Write, &self.path, e))?;
             at += n as u64;
         }
         Ok(())
+    }
+
+    /// Reserves the blocks under `start..end`, which the file already holds, before a writable
+    /// mapping reaches them (a sparse copy, an interrupted growth): `fstat` for `st_blocks`, then
+    /// [`reserve_existing`].
+    ///
+    /// # Errors
+    /// [`Op::Stat`]; [`Op::Allocate`], e.g. `ENOSPC`.
+    pub(crate) fn reserve(&self, start: u64, end: u64) -> Result<(), Error> {
+        let blocks = self
+            .file()
+            .metadata()
+            .map_err(|e| Error::io(Op::Stat, &self.path, e))?
+            .blocks();
+        reserve_existing(self.file(), &self.path, start, end, blocks)
     }
 
     /// `fdatasync`: the file's size and block allocation reach the disk.
@@ -212,15 +238,6 @@ impl RecordFile {
             file: None,
             file_end: len.get() as u64,
         })
-    }
-
-    /// Removes the file this open created, after a later step failed.
-    pub(crate) fn remove_created(self) {
-        if self.created {
-            // The file is ours and half-made. Its removal failing only leaves it behind, which
-            // the caller's error already explains.
-            let _ = std::fs::remove_file(&self.path);
-        }
     }
 }
 

@@ -11,6 +11,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::mode::{ReadOnly, ReadWrite, Readable};
+use crate::options::DEFAULT_MODE;
 use crate::slice::region::{Records, Region};
 use crate::sys::{Creation, Protection, RecordFile};
 
@@ -108,7 +109,9 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// [`Error::LayoutMismatch`] if it holds records of another type; [`Error::BadMagic`],
     /// [`Error::VersionMismatch`], [`Error::BadHeader`] or [`Error::FileTooSmall`] if it is not a
     /// record file of this format; [`Error::NotRegularFile`]; [`Error::Io`]. A rejected file is not
-    /// modified; a file this call created is removed again if a later step fails.
+    /// modified. A new file appears at `path` only once its header is written and this writer
+    /// holds its lock, so processes racing to create it find it whole (and all but one
+    /// [`Error::Locked`] while the first holds it), and a failure leaves nothing there.
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -154,9 +157,10 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     ///
     /// # Errors
     /// As for [`open`](Self::open), except [`Error::Locked`]: the file only needs read permission.
-    /// A file that a writer is creating at this very moment is still empty: that is
-    /// [`Error::FileTooSmall`] until its header is written (one `pwrite`), so a reader started
-    /// alongside a writer retries.
+    /// A file that a writer is creating at this very moment is not there until it is whole: that
+    /// is [`Error::Io`] with `NotFound`, so a reader started alongside a writer retries. (A file
+    /// left empty by an older version of this crate or by another tool is
+    /// [`Error::FileTooSmall`] until a writer opens it.)
     ///
     /// ```
     /// # use mapped::MappedVec;
@@ -234,25 +238,41 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
 impl<T: FieldType, A: Readable> MappedVec<T, A> {
     fn open_as(path: &Path, creation: Creation) -> Result<Self, Error> {
         let writable = A::PROTECTION == Protection::ReadWrite;
-        let mut file = RecordFile::open(path, writable, creation)?;
-        if writable {
-            // If this call created the file and another writer locked it first, that writer
-            // initializes it: it is not ours to remove.
-            file = file.lock_exclusive()?;
-        }
-        match Self::prepare(&file, creation) {
-            Ok(size) => match Region::map(&file, size, RecordType::of::<T>().data_offset) {
-                Ok(region) => Self::from_parts(region, file),
-                Err(err) => {
-                    file.remove_created();
-                    Err(err)
+        let file = match RecordFile::open(path, writable) {
+            Err(err) if creation == Creation::OpenOrCreate && err.is_not_found_at_open() => {
+                let created = RecordFile::create(
+                    path,
+                    DEFAULT_MODE,
+                    |file| {
+                        // Locked before it is linked at `path`, so its creator is its first
+                        // writer; and it is linked with its header written, so nobody ever
+                        // finds it empty.
+                        let file = file.lock_exclusive()?;
+                        Self::from_file(file, creation)
+                    },
+                    |vec| &vec.file,
+                )?;
+                match created {
+                    Some(vec) => return Ok(vec),
+                    // Another process linked its file first: open that one.
+                    None => RecordFile::open(path, writable)?,
                 }
-            },
-            Err(err) => {
-                file.remove_created();
-                Err(err)
             }
-        }
+            other => other?,
+        };
+        let file = if writable {
+            file.lock_exclusive()?
+        } else {
+            file
+        };
+        Self::from_file(file, creation)
+    }
+
+    /// Prepares and maps an open (and, for a writer, locked) file.
+    fn from_file(file: RecordFile, creation: Creation) -> Result<Self, Error> {
+        let size = Self::prepare(&file, creation)?;
+        let region = Region::map(&file, size, RecordType::of::<T>().data_offset)?;
+        Self::from_parts(region, file)
     }
 
     /// Writes the header of a new (or empty) file, validates the header of an existing one, and
@@ -262,9 +282,10 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         let record = RecordType::of::<T>();
         let writable = A::PROTECTION == Protection::ReadWrite;
         let mut size = file.size()?;
-        if size == 0 && writable && creation != Creation::OpenExisting {
-            // Created here, or left empty by a creator that died before writing the header (one
-            // `pwrite`, so a file is never left with part of one).
+        let fresh = size == 0 && writable && creation != Creation::OpenExisting;
+        if fresh {
+            // Created here, or an empty file made by another tool, or left empty by an older
+            // version of this crate, whose creator made the file before writing its header.
             file.write_at(&format::encode(&record), 0)?;
             size = record.data_offset as u64;
         }
@@ -285,10 +306,14 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
                 found: size,
             });
         }
-        if writable {
+        if fresh {
+            // The header may end before the first record's alignment does: grow the file to
+            // `data_offset`, reserved (or written with zeros where there is no `fallocate`).
+            file.allocate(0, size)?;
+        } else if writable {
             // Make sure the blocks under the existing records are reserved too (a sparse copy,
             // an interrupted growth): writes through the mapping must never find the disk full.
-            file.allocate(0, size)?;
+            file.reserve(0, size)?;
         }
         usize::try_from(size).map_err(|_| Error::FileTooLarge {
             path: path.to_path_buf(),
