@@ -9,10 +9,9 @@ mod common;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use common::{Stats, TempDir};
+use common::{forked, Stats, TempDir};
 use mapped::{Error, Mapped, MappedVec};
-use nix::sys::wait::{waitpid, WaitStatus};
-use nix::unistd::{fork, ForkResult};
+use nix::sys::wait::WaitStatus;
 use zerocopy::{FromBytes, IntoBytes, KnownLayout};
 
 #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
@@ -24,18 +23,11 @@ struct Counter {
 
 /// Runs `child` in a forked process and returns its exit code.
 fn in_child(child: impl FnOnce() -> i32) -> i32 {
-    // SAFETY: this test binary runs every case on its only thread (harness = false), so the child
-    // inherits no lock held by another thread and may run ordinary Rust code.
-    match unsafe { fork() }.expect("fork") {
-        ForkResult::Child => {
-            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(child)).unwrap_or(101);
-            // Exit without unwinding: locals such as the parent's temp dir must not be dropped here.
-            std::process::exit(code)
-        }
-        ForkResult::Parent { child } => match waitpid(child, None).expect("waitpid") {
-            WaitStatus::Exited(_, code) => code,
-            other => panic!("child ended abnormally: {other:?}"),
-        },
+    // SAFETY: this test binary runs every case on its only thread (harness = false).
+    let pid = unsafe { forked::spawn(child) };
+    match forked::reap(pid) {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("child ended abnormally: {other:?}"),
     }
 }
 
@@ -103,22 +95,18 @@ fn children_counting_on_an_atomic_reach_an_exact_total() {
     let mut pids = Vec::new();
     for _ in 0..CHILDREN {
         // SAFETY: single-threaded process, as in `in_child`.
-        match unsafe { fork() }.expect("fork") {
-            ForkResult::Child => {
+        pids.push(unsafe {
+            forked::spawn(|| {
                 for _ in 0..ADDS {
                     counter.total().fetch_add(1, Ordering::Relaxed);
                 }
                 counter.done().fetch_add(1, Ordering::Release);
-                std::process::exit(0)
-            }
-            ForkResult::Parent { child } => pids.push(child),
-        }
+                0
+            })
+        });
     }
     for pid in pids {
-        assert_eq!(
-            waitpid(pid, None).expect("waitpid"),
-            WaitStatus::Exited(pid, 0)
-        );
+        assert_eq!(forked::reap(pid), WaitStatus::Exited(pid, 0));
     }
     assert_eq!(counter.done().load(Ordering::Acquire), CHILDREN);
     assert_eq!(counter.total().load(Ordering::Acquire), CHILDREN * ADDS);
@@ -396,20 +384,5 @@ fn main() -> ExitCode {
             children_counting_on_an_atomic_reach_an_exact_total,
         ),
     ];
-    let mut failed = 0;
-    for &(name, case) in cases {
-        match std::panic::catch_unwind(case) {
-            Ok(()) => println!("test {name} ... ok"),
-            Err(_) => {
-                println!("test {name} ... FAILED");
-                failed += 1;
-            }
-        }
-    }
-    println!("{} passed, {failed} failed", cases.len() - failed);
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    forked::run(cases)
 }

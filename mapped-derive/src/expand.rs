@@ -481,11 +481,11 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
         #[automatically_derived]
         impl #ident #bounds {
             /// Creates the file (failing if it exists), sizes it to this struct with `ftruncate`,
-            /// zeroed, mode `0600`, and maps it read-write, shared.
+            /// zeroed, mode `0600`, and maps it read-write, shared. The file is built whole under
+            /// no name and linked into place last, so no one ever sees it half made.
             ///
             /// # Errors
-            /// `mapped::Error::Io` naming the failed call; the file is removed again if it was
-            /// created.
+            /// `mapped::Error::Io` naming the failed call; nothing is left at the path then.
             #vis fn create_new(#path: #path_type) -> #rw {
                 #create_new
             }
