@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::header::{header_len, HEADER_SIZE};
-use crate::layout::{Layout, Mapped, Shape};
+use crate::mapped::Mapped;
+use crate::shape::{Layout, Shape};
 
 /// A self-contained C11 header declaring `T` (and every struct nested in it) with the same field
 /// names, `<stdint.h>` types and layout, so a C program can map the same file.

@@ -5,70 +5,43 @@
 //! be updating it at that very moment: that would be a data race. So a type whose
 //! [`Shape`] contains atomics is copied leaf by leaf, each atomic with an atomic load or store
 //! (`Relaxed`: a copy promises no ordering), everything else with volatile accesses. Types without
-//! atomics, the common case, are copied whole; the choice is made at compile time.
+//! atomics, the common case, are copied whole by the places above (`field::place`), which make
+//! the choice at compile time; this module needs nothing but the [`Shape`].
 
 use std::mem::{size_of, MaybeUninit};
 use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
-use crate::field::FieldType;
-use crate::layout::Shape;
+use zerocopy::FromBytes;
 
-/// Reads an `F` from `src`.
+use crate::shape::Shape;
+
+/// Reads an `F` from `src`, leaf by leaf as `shape` describes it: atomics atomically.
 ///
 /// # Safety
-/// `src` must be aligned and valid for reads of an `F` for the duration of the call, and its
-/// non-atomic bytes must not be written concurrently by this process.
-pub(crate) unsafe fn read<F: FieldType>(src: *const F) -> F {
-    if const { !F::SHAPE.has_atomics() } {
-        // SAFETY: the caller guarantees `src` is aligned and readable; with no atomics in `F`,
-        // no byte of it is written concurrently by this process (the caller's guarantee), so a
-        // volatile read races with nothing of ours.
-        return unsafe { src.read_volatile() };
-    }
+/// `src` must be aligned and valid for reads of an `F` for the duration of the call; `shape` must
+/// place every atomic of `F` (so that no byte this process may access atomically is read
+/// non-atomically), and `src`'s non-atomic bytes must not be written concurrently by this process.
+pub(crate) unsafe fn read<F: FromBytes>(src: *const F, shape: &Shape) -> F {
     // Zeroed first: every byte is then initialized even if the shape described less than the
     // whole value, and all-zero is a valid `F` (`F: FromBytes`).
     let mut out = MaybeUninit::<F>::zeroed();
     // SAFETY: `src` is valid for reads of `size_of::<F>()` bytes (the caller), `out` for writes of
     // as many; they do not overlap (`out` is a fresh local); both are aligned for `F`.
-    unsafe {
-        copy(
-            src.cast(),
-            out.as_mut_ptr().cast(),
-            &F::SHAPE,
-            0,
-            size_of::<F>(),
-        )
-    };
+    unsafe { copy(src.cast(), out.as_mut_ptr().cast(), shape, 0, size_of::<F>()) };
     // SAFETY: zero-initialized, then only overwritten with bytes of an `F`; `F: FromBytes`.
     unsafe { out.assume_init() }
 }
 
-/// Writes a copy of `*value` to `dst`.
+/// Writes a copy of `*value` to `dst`, leaf by leaf as `shape` describes it: atomics atomically.
 ///
 /// # Safety
-/// `dst` must be aligned and valid for writes of an `F` for the duration of the call, and its
-/// non-atomic bytes must not be accessed concurrently by this process.
-pub(crate) unsafe fn write<F: FieldType>(dst: *mut F, value: &F) {
-    if const { !F::SHAPE.has_atomics() } {
-        // SAFETY: `dst` is aligned and writable (the caller). `F` has no atomics, so `*value` has
-        // no interior mutability and `ptr::read` races with nothing; the bitwise copy is moved
-        // into the mapping and never dropped, so no destructor runs twice. `F: IntoBytes`: every
-        // byte written is initialized.
-        unsafe { dst.write_volatile(std::ptr::read(value)) };
-        return;
-    }
+/// `dst` must be aligned and valid for writes of an `F` for the duration of the call, and must not
+/// overlap `value`; `shape` must place every atomic of `F`, and `dst`'s non-atomic bytes must not
+/// be accessed concurrently by this process. Every byte of `F` must be initialized (`IntoBytes`).
+pub(crate) unsafe fn write<F>(dst: *mut F, value: &F, shape: &Shape) {
     // SAFETY: `value` is a valid `F`, readable for `size_of::<F>()` bytes; `dst` is valid for
-    // writes of as many (the caller); a `&F` and a mapping the caller may write cannot overlap
-    // unless the caller lied; both are aligned for `F`.
-    unsafe {
-        copy(
-            (value as *const F).cast(),
-            dst.cast(),
-            &F::SHAPE,
-            0,
-            size_of::<F>(),
-        )
-    };
+    // writes of as many and does not overlap it (the caller); both are aligned for `F`.
+    unsafe { copy((value as *const F).cast(), dst.cast(), shape, 0, size_of::<F>()) };
 }
 
 /// Copies the bytes `offset..offset + size` of a value shaped `shape`, atomics atomically.
@@ -88,14 +61,14 @@ unsafe fn copy(src: *const u8, dst: *mut u8, shape: &Shape, offset: usize, total
             }
         }
         Shape::Array { element, len } => {
-            let element_size = shape_size(element);
+            let element_size = element.size();
             for i in 0..*len {
                 // SAFETY: forwarded, as above.
                 unsafe { copy(src, dst, element, offset + i * element_size, total) };
             }
         }
         Shape::Atomic { value } => {
-            let size = shape_size(value);
+            let size = value.size();
             if offset + size > total {
                 return;
             }
@@ -107,7 +80,7 @@ unsafe fn copy(src: *const u8, dst: *mut u8, shape: &Shape, offset: usize, total
             unsafe { copy_atomic(from, to, size) };
         }
         leaf => {
-            let size = shape_size(leaf);
+            let size = leaf.size();
             if offset + size > total {
                 return;
             }
@@ -164,15 +137,5 @@ unsafe fn copy_atomic(from: *const u8, to: *mut u8, size: usize) {
         // SAFETY: within both values (the caller); reached only for a shape that does not match
         // its type, where a byte copy is the in-bounds fallback.
         unsafe { to.add(i).write_volatile(from.add(i).read_volatile()) };
-    }
-}
-
-/// Bytes a shape occupies.
-const fn shape_size(shape: &Shape) -> usize {
-    match shape {
-        Shape::Unsigned { bytes } | Shape::Signed { bytes } | Shape::Float { bytes } => *bytes,
-        Shape::ByteOrder { value, .. } | Shape::Atomic { value } => shape_size(value),
-        Shape::Array { element, len } => shape_size(element) * *len,
-        Shape::Struct(layout) => layout.size,
     }
 }

@@ -17,7 +17,7 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::layout::{HeaderSpec, Layout};
+use crate::shape::{HeaderSpec, Layout};
 
 /// Bytes of header proper; the struct starts at this rounded up to its alignment.
 pub const HEADER_SIZE: usize = 32;

@@ -9,34 +9,39 @@
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("mapped supports 64-bit targets only: it reads 8-byte atomics from read-only pages");
 
-mod c_header;
-mod copy;
+// Leaf first; each module uses only those above it (`tools/module_cycles.py` checks it):
+// descriptors, then copies by descriptor, then typed places and the field traits, then the
+// `Mapped` contract and views, then the mappings and the record files built on them.
 mod error;
-mod field;
-mod handle;
-mod header;
-mod layout;
-mod mode;
-mod options;
-mod raw;
-mod slice;
 mod sys;
-mod vec;
+mod shape;
+mod copy;
+mod mode;
+mod field;
+mod mapped;
 mod view;
+mod header;
+mod c_header;
+mod handle;
+mod options;
+mod region;
+mod slice;
+mod vec;
 
 pub use c_header::c_header;
 pub use error::{Error, Op};
 pub use field::{ArrayMut, FieldMut, FieldType, Scalar};
 pub use handle::{Advice, Handle, ProtectError};
 pub use header::HEADER_SIZE;
-pub use layout::{Field, HeaderSpec, Layout, Mapped, Shape};
+pub use mapped::Mapped;
 pub use mode::{
     Access, AtomicField, NoAccess, Origin, Private, ReadOnly, ReadOnlyAtomic, ReadOnlyFile,
     ReadWrite, Readable, Shared, Writable,
 };
 pub use options::{OpenOptions, DEFAULT_MODE};
-pub use raw::Place;
-pub use slice::region::Records;
+pub use field::Place;
+pub use region::Records;
+pub use shape::{Field, HeaderSpec, Layout, Shape};
 pub use slice::MappedSlice;
 pub use vec::MappedVec;
 pub use view::View;
@@ -44,9 +49,10 @@ pub use view::View;
 /// What generated code names; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::layout::{field, layout};
-    pub use crate::raw::RawView;
-    pub use crate::view::{nested, Accessors};
+    pub use crate::field::RawView;
+    pub use crate::mapped::Accessors;
+    pub use crate::shape::{field, layout};
+    pub use crate::view::nested;
     pub use core::convert::AsRef;
     pub use core::mem::offset_of;
     pub use core::mem::{align_of, size_of};

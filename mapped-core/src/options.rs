@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::handle::Handle;
 use crate::header;
-use crate::layout::{assert_mappable, Mapped};
+use crate::mapped::{assert_mappable, Mapped};
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
 use crate::sys::{self, Creation, FileRequest, Prefix};
 

@@ -1,22 +1,12 @@
-//! Borrowed views of nested structs, and the trait tying a struct to its generated accessors.
+//! Borrowed views of nested structs: what a nested struct's getter returns.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 
-use crate::layout::Mapped;
+use crate::field::{Place, RawView};
+use crate::mapped::{Accessors, Mapped};
 use crate::mode::{Access, ReadOnly, Readable, Writable};
-use crate::raw::{Place, RawView};
-
-/// Implemented by the accessor struct `#[derive(Mapped)]` generates (`StatsFields` for `Stats`).
-///
-/// Building one needs a [`RawView`], which only this crate can make from a live mapping; that is
-/// what makes the generated accessors safe without any `unsafe` in the generated code.
-#[doc(hidden)]
-pub trait Accessors<T, A>: Sized {
-    fn from_raw(raw: RawView<T, A>) -> Self;
-    fn raw(&self) -> &RawView<T, A>;
-}
 
 /// The bodies of the derive's `FieldType` impl for a nested struct.
 ///
@@ -40,6 +30,26 @@ pub mod nested {
     #[inline(always)]
     pub fn get_mut<T: Mapped, A: Writable>(place: Place<'_, T, A>) -> View<'_, T, A> {
         place.into_view()
+    }
+}
+
+impl<'a, F: Mapped, A: Access> Place<'a, F, A> {
+    /// A view of a nested mapped struct, with the same mode.
+    pub fn into_view(self) -> View<'a, F, A> {
+        // SAFETY: the place's pointer satisfies `RawView::new`'s contract for `'a` (a `Place`'s
+        // invariants are a `RawView`'s), and the view borrows for `'a`, so the `RawView` is not
+        // used after it.
+        unsafe { View::new(self.into_raw()) }
+    }
+
+    /// A read-only view of a nested mapped struct.
+    pub fn into_read_view(self) -> View<'a, F, ReadOnly>
+    where
+        A: Readable,
+    {
+        // SAFETY: as for `into_view`; `A: Readable`, so the bytes grant at least what `ReadOnly`
+        // needs.
+        unsafe { View::new(self.into_read_only().into_raw()) }
     }
 }
 

@@ -8,11 +8,10 @@ use std::path::Path;
 use nix::sys::mman::MmapAdvise;
 
 use crate::error::Error;
-use crate::layout::Mapped;
+use crate::mapped::{Accessors, Mapped};
 use crate::mode::{Access, NoAccess, ReadOnly, ReadWrite, Readable, Shared, Writable};
-use crate::raw::RawView;
+use crate::field::RawView;
 use crate::sys::Mapping;
-use crate::view::Accessors;
 
 mod protect_error;
 

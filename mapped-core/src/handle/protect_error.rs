@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::error::Error;
-use crate::layout::Mapped;
+use crate::mapped::Mapped;
 use crate::mode::Access;
 
 use super::Handle;

@@ -1,7 +1,5 @@
 //! `MappedSlice`: a whole headerless file as a fixed-length array of records.
 
-pub(crate) mod region;
-
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -14,7 +12,7 @@ use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Shared, Writab
 use crate::options::DEFAULT_MODE;
 use crate::sys::{self, Creation, Protection, RecordFile};
 
-use region::{Records, Region};
+use crate::region::{Records, Region};
 
 /// A whole file seen as a fixed-length array of `T`: the typed form of "map this file of ints".
 ///

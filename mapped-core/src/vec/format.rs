@@ -21,7 +21,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::header::Identity;
-use crate::layout::Shape;
+use crate::shape::Shape;
 
 /// The first eight bytes of every record file.
 pub(crate) const MAGIC: [u8; 8] = *b"MAPDRECS";

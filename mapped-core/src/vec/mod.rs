@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::field::FieldType;
 use crate::mode::{ReadOnly, ReadWrite, Readable};
 use crate::options::DEFAULT_MODE;
-use crate::slice::region::{Records, Region};
+use crate::region::{Records, Region};
 use crate::sys::{Creation, Protection, RecordFile};
 
 use format::{RecordType, COUNT_OFFSET, HEADER_SIZE};

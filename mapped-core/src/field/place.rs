@@ -14,11 +14,10 @@ use std::ptr::NonNull;
 
 use zerocopy::{FromBytes, IntoBytes};
 
+use super::FieldType;
 use crate::copy;
-use crate::field::FieldType;
-use crate::layout::{Mapped, Shape};
 use crate::mode::{Access, AtomicField, ReadOnly, Readable, Writable};
-use crate::view::View;
+use crate::shape::Shape;
 
 /// Marks a pointer into a mapping: owns nothing, is neither `Send` nor `Sync` (the raw pointer),
 /// and carries the access mode without requiring anything of it.
@@ -113,7 +112,7 @@ impl<T: FieldType, A: Access> RawView<T, A> {
         // Within this process only atomic fields can be accessed concurrently (a handle is not
         // `Sync`, atomics are), and `copy::read` reads those atomically. `T: FromBytes`, so
         // whatever bytes another process left there form a valid `T`.
-        unsafe { copy::read(self.ptr.as_ptr()) }
+        unsafe { read_value(self.ptr.as_ptr()) }
     }
 
     /// Copies `value` into the mapping (atomic fields atomically).
@@ -123,7 +122,7 @@ impl<T: FieldType, A: Access> RawView<T, A> {
     {
         // SAFETY: aligned, mapped and writable (`A: Writable`); as for `load`, only atomic fields
         // can be accessed concurrently by this process, and `copy::write` writes those atomically.
-        unsafe { copy::write(self.ptr.as_ptr(), value) }
+        unsafe { write_value(self.ptr.as_ptr(), value) }
     }
 }
 
@@ -160,7 +159,7 @@ impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {
         // SAFETY: aligned, mapped and readable for `'a` (the type's invariant); only atomic parts
         // can be accessed concurrently by this process, and `copy::read` reads those atomically.
         // Any bytes are a valid `F` because `F: FromBytes`.
-        unsafe { copy::read(self.ptr.as_ptr()) }
+        unsafe { read_value(self.ptr.as_ptr()) }
     }
 
     /// Copies `value` into the mapping (volatile writes; atomic fields atomically).
@@ -174,7 +173,7 @@ impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {
         // those atomically. `F: IntoBytes` writes no uninitialized byte, and the enclosing struct
         // is `FromBytes`, so it stays valid whatever `F` holds. `value` is dropped afterwards as
         // any local is; the mapping holds a bitwise copy that is never dropped.
-        unsafe { copy::write(self.ptr.as_ptr(), &value) }
+        unsafe { write_value(self.ptr.as_ptr(), &value) }
     }
 
     /// The same place, seen read-only: backs the getter of a `#[mapped(readonly)]` field.
@@ -212,24 +211,16 @@ impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// A view of a nested mapped struct, with the same mode.
-    pub fn into_view(self) -> View<'a, F, A>
-    where
-        F: Mapped,
-    {
-        // SAFETY: the invariants of `Place` are those of `RawView`, for the same `'a` and `A`.
-        unsafe { View::new(RawView::new(self.ptr)) }
-    }
-
-    /// A read-only view of a nested mapped struct.
-    pub fn into_read_view(self) -> View<'a, F, ReadOnly>
-    where
-        F: Mapped,
-        A: Readable,
-    {
-        // SAFETY: as for `into_view`; `A: Readable`, so the bytes grant at least what `ReadOnly`
-        // needs.
-        unsafe { View::new(RawView::new(self.ptr)) }
+    /// The same pointer as a [`RawView`], for a nested struct's view (`crate::view`).
+    ///
+    /// # Safety
+    /// The `RawView` keeps this place's pointer and mode but not its lifetime: it must not be used
+    /// after `'a`.
+    pub(crate) unsafe fn into_raw(self) -> RawView<F, A> {
+        RawView {
+            ptr: self.ptr,
+            _marker: PhantomData,
+        }
     }
 }
 
@@ -244,4 +235,43 @@ impl<'a, E: FromBytes + IntoBytes, const N: usize, A: Access> Place<'a, [E; N], 
         // SAFETY: an array element inherits the array's alignment, mapping, mode and lifetime.
         Some(unsafe { Place::new(element) })
     }
+}
+
+/// Reads an `F` from `src`: one volatile read of the whole value when `F` holds no atomic (decided
+/// at compile time, from `F::SHAPE`), else leaf by leaf with its atomics read atomically.
+///
+/// # Safety
+/// `src` must be aligned and valid for reads of an `F` for the duration of the call, and its
+/// non-atomic bytes must not be written concurrently by this process.
+#[inline(always)]
+unsafe fn read_value<F: FieldType>(src: *const F) -> F {
+    if const { !F::SHAPE.has_atomics() } {
+        // SAFETY: aligned and readable (the caller); with no atomics in `F`, no byte of it is
+        // written concurrently by this process (the caller's guarantee), so a volatile read races
+        // with nothing of ours.
+        return unsafe { src.read_volatile() };
+    }
+    // SAFETY: the caller's guarantees, and `F::SHAPE` places every atomic of `F` (the contract of
+    // the `unsafe trait FieldType`).
+    unsafe { copy::read(src, &F::SHAPE) }
+}
+
+/// Writes a copy of `*value` to `dst`, whole or leaf by leaf as for [`read_value`].
+///
+/// # Safety
+/// `dst` must be aligned and valid for writes of an `F` for the duration of the call, must not
+/// overlap `value`, and its non-atomic bytes must not be accessed concurrently by this process.
+#[inline(always)]
+unsafe fn write_value<F: FieldType>(dst: *mut F, value: &F) {
+    if const { !F::SHAPE.has_atomics() } {
+        // SAFETY: `dst` is aligned and writable (the caller). `F` has no atomics, so `*value` has
+        // no interior mutability and `ptr::read` races with nothing; the bitwise copy is moved
+        // into the mapping and never dropped, so no destructor runs twice. `F: IntoBytes`: every
+        // byte written is initialized.
+        unsafe { dst.write_volatile(std::ptr::read(value)) };
+        return;
+    }
+    // SAFETY: the caller's guarantees; `F::SHAPE` places every atomic of `F` (`FieldType`'s
+    // contract), and `F: IntoBytes` leaves no byte uninitialized.
+    unsafe { copy::write(dst, value, &F::SHAPE) }
 }

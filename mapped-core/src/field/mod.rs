@@ -8,9 +8,12 @@ use zerocopy::byteorder::{ByteOrder, Order, F32, F64, I128, I16, I32, I64, U128,
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::error::Error;
-use crate::layout::Shape;
 use crate::mode::{AtomicField, Readable, Writable};
-use crate::raw::Place;
+use crate::shape::Shape;
+
+mod place;
+
+pub use place::{Place, RawView};
 
 /// A type that can be a field of a mapped struct, and how its accessors treat it.
 ///
