@@ -27,7 +27,15 @@ pub(crate) unsafe fn read<F: FromBytes>(src: *const F, shape: &Shape) -> F {
     let mut out = MaybeUninit::<F>::zeroed();
     // SAFETY: `src` is valid for reads of `size_of::<F>()` bytes (the caller), `out` for writes of
     // as many; they do not overlap (`out` is a fresh local); both are aligned for `F`.
-    unsafe { copy(src.cast(), out.as_mut_ptr().cast(), shape, 0, size_of::<F>()) };
+    unsafe {
+        copy(
+            src.cast(),
+            out.as_mut_ptr().cast(),
+            shape,
+            0,
+            size_of::<F>(),
+        )
+    };
     // SAFETY: zero-initialized, then only overwritten with bytes of an `F`; `F: FromBytes`.
     unsafe { out.assume_init() }
 }
@@ -41,7 +49,15 @@ pub(crate) unsafe fn read<F: FromBytes>(src: *const F, shape: &Shape) -> F {
 pub(crate) unsafe fn write<F>(dst: *mut F, value: &F, shape: &Shape) {
     // SAFETY: `value` is a valid `F`, readable for `size_of::<F>()` bytes; `dst` is valid for
     // writes of as many and does not overlap it (the caller); both are aligned for `F`.
-    unsafe { copy((value as *const F).cast(), dst.cast(), shape, 0, size_of::<F>()) };
+    unsafe {
+        copy(
+            (value as *const F).cast(),
+            dst.cast(),
+            shape,
+            0,
+            size_of::<F>(),
+        )
+    };
 }
 
 /// Copies the bytes `offset..offset + size` of a value shaped `shape`, atomics atomically.

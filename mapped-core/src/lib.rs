@@ -4,6 +4,12 @@
 //! Use it through the `mapped` crate, which re-exports everything here together with
 //! `#[derive(Mapped)]`.
 
+#[cfg(not(unix))]
+compile_error!(
+    "mapped supports Unix targets only: it maps files with mmap and locks them with flock, \
+     through the nix crate"
+);
+
 // Read-only mappings are read with `Relaxed` atomic loads of up to 8 bytes, which std defines on
 // read-only memory only up to the pointer width; and file offsets and sizes are `usize` math.
 #[cfg(not(target_pointer_width = "64"))]
@@ -12,26 +18,29 @@ compile_error!("mapped supports 64-bit targets only: it reads 8-byte atomics fro
 // Leaf first; each module uses only those above it (`tools/module_cycles.py` checks it):
 // descriptors, then copies by descriptor, then typed places and the field traits, then the
 // `Mapped` contract and views, then the mappings and the record files built on them.
-mod error;
-mod sys;
-mod shape;
-mod copy;
-mod mode;
-mod field;
-mod mapped;
-mod view;
-mod header;
 mod c_header;
+mod copy;
+mod error;
+mod field;
+mod file;
 mod handle;
+mod header;
+mod mapped;
+mod mode;
+mod open;
 mod options;
 mod region;
+mod shape;
 mod slice;
+mod sys;
 mod vec;
+mod view;
 
 pub use c_header::c_header;
 pub use error::{Error, Op};
+pub use field::Place;
 pub use field::{ArrayMut, FieldMut, FieldType, Scalar};
-pub use handle::{Advice, Handle, ProtectError};
+pub use handle::{Handle, ProtectError};
 pub use header::HEADER_SIZE;
 pub use mapped::Mapped;
 pub use mode::{
@@ -39,10 +48,10 @@ pub use mode::{
     ReadWrite, Readable, Shared, Writable,
 };
 pub use options::{OpenOptions, DEFAULT_MODE};
-pub use field::Place;
 pub use region::Records;
 pub use shape::{Field, HeaderSpec, Layout, Shape};
 pub use slice::MappedSlice;
+pub use sys::Advice;
 pub use vec::MappedVec;
 pub use view::View;
 

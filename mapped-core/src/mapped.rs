@@ -95,4 +95,3 @@ pub trait Accessors<T, A>: Sized {
     fn from_raw(raw: RawView<T, A>) -> Self;
     fn raw(&self) -> &RawView<T, A>;
 }
-

@@ -11,7 +11,8 @@ use crate::handle::Handle;
 use crate::header;
 use crate::mapped::{assert_mappable, Mapped};
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
-use crate::sys::{self, Creation, FileRequest, Prefix};
+use crate::open::{self, FileRequest, Prefix};
+use crate::sys::{self, Creation};
 
 /// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
 pub const DEFAULT_MODE: u32 = 0o600;
@@ -473,7 +474,7 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
                 check: &check,
             }),
         };
-        Handle::from_mapping(sys::map_file(&request)?)
+        Handle::from_mapping(open::map_file(&request)?)
     }
 }
 

@@ -15,9 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::Error;
 use crate::field::FieldType;
+use crate::field::Place;
 use crate::mapped::assert_mappable;
 use crate::mode::{Access, Readable, Writable};
-use crate::field::Place;
 use crate::sys::{Mapping, RecordFile};
 
 /// The first `len` bytes of a file, mapped with mode `A`'s protection: a header of `data_offset`

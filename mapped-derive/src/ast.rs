@@ -1,6 +1,7 @@
 //! The derive's model of the input: a struct with named fields, borrowed from `syn`.
 
 use proc_macro2::{Group, TokenStream, TokenTree};
+use quote::format_ident;
 use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
 
@@ -30,7 +31,48 @@ pub(crate) struct Field<'a> {
     pub(crate) attrs: FieldAttrs,
 }
 
+/// The methods generated for one field. Built here only: `expand` defines them, `check` looks for
+/// clashes among them, so the two can never disagree on a name.
+pub(crate) struct AccessorNames {
+    /// `f`: the field's own name (raw if the field's is, as in `r#type`).
+    pub(crate) get: Ident,
+    /// `set_f`.
+    pub(crate) set: Ident,
+    /// `f_mut`.
+    pub(crate) get_mut: Ident,
+    /// `f_at` and `set_f_at`, for an array field.
+    pub(crate) at: Option<(Ident, Ident)>,
+}
+
+impl AccessorNames {
+    /// Every name, as a method call spells it (without `r#`).
+    pub(crate) fn all(&self) -> Vec<String> {
+        let mut names = vec![&self.get, &self.set, &self.get_mut];
+        if let Some((get_at, set_at)) = &self.at {
+            names.extend([get_at, set_at]);
+        }
+        names.iter().map(|name| name.unraw().to_string()).collect()
+    }
+}
+
 impl Field<'_> {
+    /// The names of the field's accessors, spanned at the field.
+    pub(crate) fn accessor_names(&self) -> AccessorNames {
+        let name = self.ident.unraw();
+        let span = self.ident.span();
+        AccessorNames {
+            get: self.ident.clone(),
+            set: format_ident!("set_{}", name, span = span),
+            get_mut: format_ident!("{}_mut", name, span = span),
+            at: self.element.as_ref().map(|_| {
+                (
+                    format_ident!("{}_at", name, span = span),
+                    format_ident!("set_{}_at", name, span = span),
+                )
+            }),
+        }
+    }
+
     /// Whether the field gets accessors. A name starting with `_` marks a field that is there to
     /// fill space (`_pad`, `_reserved`): it is part of the layout and of whole-struct copies, but
     /// has no getter or setter, as Rust does not warn about it being unused.

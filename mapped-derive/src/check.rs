@@ -211,7 +211,7 @@ pub(crate) fn accessor_clashes<'a>(input: &Input<'a>) -> Vec<(&'a syn::Ident, St
     let mut clashes = Vec::new();
     let mut owners: HashMap<String, &syn::Ident> = HashMap::new();
     for field in input.fields.iter().filter(|field| field.has_accessors()) {
-        for name in accessor_names(field.ident, field.element.is_some()) {
+        for name in field.accessor_names().all() {
             if let Some((_, owner)) = RESERVED.iter().find(|(reserved, _)| *reserved == name) {
                 clashes.push((
                     field.ident,
@@ -237,13 +237,109 @@ pub(crate) fn accessor_clashes<'a>(input: &Input<'a>) -> Vec<(&'a syn::Ident, St
     clashes
 }
 
-/// The method names generated for one field, as in `expand`.
-pub(crate) fn accessor_names(ident: &syn::Ident, is_array: bool) -> Vec<String> {
-    let name = ident.unraw().to_string();
-    let mut names = vec![name.clone(), format!("set_{name}"), format!("{name}_mut")];
-    if is_array {
-        names.push(format!("{name}_at"));
-        names.push(format!("set_{name}_at"));
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::RESERVED;
+
+    /// The methods of `mapped::Handle` that take `self` in any form, read from the runtime's
+    /// source: a field accessor of the same name would be hidden behind each.
+    fn handle_methods() -> Vec<String> {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mapped-core/src");
+        let mut methods = Vec::new();
+        let mut dirs = vec![src];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("the runtime's sources") {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    methods.extend(methods_of_handle_impls(&text));
+                }
+            }
+        }
+        methods
     }
-    names
+
+    /// The `pub fn`s with a `self` receiver inside `impl ... Handle<...> { ... }` blocks (not
+    /// trait impls), found by counting braces outside comments.
+    fn methods_of_handle_impls(text: &str) -> Vec<String> {
+        let mut methods = Vec::new();
+        let (mut depth, mut handle_depth, mut pending) = (0usize, None, false);
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("//") {
+                continue;
+            }
+            if handle_depth.is_none()
+                && line.starts_with("impl")
+                && line.contains(" Handle<")
+                && !line.contains(" for ")
+            {
+                pending = true;
+            }
+            if let (Some(at), Some(rest)) = (handle_depth, line.strip_prefix("pub fn ")) {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let params = lines[i..].join(" ");
+                let params = params
+                    .split_once('(')
+                    .map_or("", |(_, after)| after)
+                    .trim_start();
+                let receiver = ["self", "&self", "&mut self", "mut self", "&'_ self"]
+                    .iter()
+                    .any(|receiver| params.starts_with(receiver));
+                if receiver && depth == at + 1 {
+                    methods.push(name);
+                }
+            }
+            for c in line.chars() {
+                match c {
+                    '{' => {
+                        if pending {
+                            handle_depth = Some(depth);
+                            pending = false;
+                        }
+                        depth += 1;
+                    }
+                    '}' => {
+                        depth = depth.saturating_sub(1);
+                        if handle_depth == Some(depth) {
+                            handle_depth = None;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        methods
+    }
+
+    #[test]
+    fn every_method_of_handle_is_a_reserved_field_name() {
+        let methods = handle_methods();
+        assert!(
+            methods.len() >= 10,
+            "found only {methods:?}: the scan is broken"
+        );
+        for method in &methods {
+            assert!(
+                RESERVED.iter().any(|(name, _)| name == method),
+                "`Handle::{method}` would hide a field accessor named `{method}`: add it to \
+                 RESERVED in check.rs"
+            );
+        }
+        for (name, owner) in RESERVED {
+            if owner.starts_with("`Handle::") {
+                assert!(
+                    methods.iter().any(|method| method == name),
+                    "RESERVED names `Handle::{name}`, which no longer exists"
+                );
+            }
+        }
+    }
 }

@@ -274,7 +274,7 @@ fn stub_types(body: Body, field: &Field<'_>) -> bool {
 }
 
 fn getter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
-    let name = field.ident;
+    let name = &field.accessor_names().get;
     let vis = field.vis;
     let ty = &field.ty;
     let krate = &krate_at(input, ty.span());
@@ -326,8 +326,7 @@ fn getter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
             #get
         }
     };
-    if let Some(element_output) = element_output {
-        let at = format_ident!("{}_at", name.unraw(), span = name.span());
+    if let (Some(element_output), Some((at, _))) = (element_output, field.accessor_names().at) {
         let doc = format!(
             "Reads element `index` of array field `{}`, or `None` past its end.",
             name.unraw()
@@ -370,8 +369,8 @@ fn setter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
     let krate = &krate_at(input, ty.span());
     let mode = mode_param();
     let place = place(input, field);
-    let set = format_ident!("set_{}", name, span = field.ident.span());
-    let get_mut = format_ident!("{}_mut", name, span = field.ident.span());
+    let names = field.accessor_names();
+    let (set, get_mut) = (&names.set, &names.get_mut);
     let set_doc = format!("Writes field `{name}` into the mapping.");
     let mut_doc = format!("Borrows field `{name}` for writing.");
     let deprecated: Vec<_> = field
@@ -428,8 +427,7 @@ fn setter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
             #mut_body
         }
     };
-    if let Some(element_value) = element_value {
-        let set_at = format_ident!("set_{}_at", name, span = field.ident.span());
+    if let (Some(element_value), Some((_, set_at))) = (element_value, &names.at) {
         let doc = format!(
             "Writes element `index` of array field `{name}`.\n\n# Errors\n\
              `mapped::Error::IndexOutOfBounds` past the array's end; nothing is written."

@@ -5,13 +5,12 @@ use std::mem::align_of;
 use std::ops::Deref;
 use std::path::Path;
 
-use nix::sys::mman::MmapAdvise;
-
 use crate::error::Error;
+use crate::field::RawView;
+use crate::file;
 use crate::mapped::{Accessors, Mapped};
 use crate::mode::{Access, NoAccess, ReadOnly, ReadWrite, Readable, Shared, Writable};
-use crate::field::RawView;
-use crate::sys::Mapping;
+use crate::sys::{Advice, Mapping};
 
 mod protect_error;
 
@@ -246,7 +245,10 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn check_file(&self) -> Result<(), Error> {
-        self.mapping.check_size()
+        match self.mapping.file() {
+            Some(file) => file::check_holds(file, self.mapping.path(), self.mapping.file_end()),
+            None => Ok(()),
+        }
     }
 
     /// Tells the kernel how the mapping will be used (`madvise`).
@@ -265,7 +267,7 @@ impl<T: Mapped, A: Access> Handle<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn advise(&self, advice: Advice) -> Result<(), Error> {
-        self.mapping.advise(advice.to_madvise())
+        self.mapping.advise(advice)
     }
 
     /// Locks the mapping's pages in memory (`mlock`), so they are never swapped out.
@@ -530,31 +532,5 @@ impl<T: Mapped, A: Writable> Handle<T, A> {
     /// ```
     pub fn as_mut_ptr(this: &Self) -> *mut T {
         this.fields.raw().as_ptr()
-    }
-}
-
-/// Access-pattern advice for [`Handle::advise`]. Only advice that cannot change the mapping's
-/// contents is offered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Advice {
-    /// No special treatment (`MADV_NORMAL`).
-    Normal,
-    /// Expect random access: read ahead less (`MADV_RANDOM`).
-    Random,
-    /// Expect sequential access: read ahead more (`MADV_SEQUENTIAL`).
-    Sequential,
-    /// Expect access soon: start reading the pages in (`MADV_WILLNEED`).
-    WillNeed,
-}
-
-impl Advice {
-    fn to_madvise(self) -> MmapAdvise {
-        match self {
-            Advice::Normal => MmapAdvise::MADV_NORMAL,
-            Advice::Random => MmapAdvise::MADV_RANDOM,
-            Advice::Sequential => MmapAdvise::MADV_SEQUENTIAL,
-            Advice::WillNeed => MmapAdvise::MADV_WILLNEED,
-        }
     }
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::field::FieldType;
+use crate::file;
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable, Shared, Writable};
 use crate::options::DEFAULT_MODE;
 use crate::sys::{self, Creation, Protection, RecordFile};
@@ -166,7 +167,7 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
     fn open_as(path: &Path, creation: Creation, new_len: Option<usize>) -> Result<Self, Error> {
         let writable = A::SHARED && A::PROTECTION == Protection::ReadWrite;
         if creation == Creation::OpenExisting {
-            let file = RecordFile::open(path, writable)?;
+            let file = file::open_records(path, writable)?;
             let region = Self::map(&file, writable)?;
             return Ok(Self::from_parts(region, file));
         }
@@ -294,15 +295,7 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
     /// ```
     pub fn check_file(&self) -> Result<(), Error> {
         let needed = (self.len as u64).saturating_mul(size_of::<T>() as u64);
-        let found = self.file.size()?;
-        if found < needed {
-            return Err(Error::Truncated {
-                path: self.file.path().to_path_buf(),
-                needed,
-                found,
-            });
-        }
-        Ok(())
+        file::check_holds(self.file.file(), self.file.path(), needed)
     }
 }
 

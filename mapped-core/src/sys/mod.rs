@@ -8,7 +8,6 @@
 
 use std::ffi::c_void;
 use std::fs::{File, OpenOptions};
-use std::io;
 use std::num::NonZeroUsize;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -22,11 +21,13 @@ use nix::unistd::{sysconf, SysconfVar};
 
 use crate::error::{Error, Op};
 
+mod create;
 mod lock;
 mod record;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use create::{already_exists, create_atomically};
 pub(crate) use lock::current_generation;
 pub(crate) use record::RecordFile;
 
@@ -49,6 +50,43 @@ impl Protection {
     }
 }
 
+/// Access-pattern advice for [`Handle::advise`](crate::Handle::advise) (`madvise`). Only advice
+/// that cannot change the mapping's contents is offered.
+///
+/// ```
+/// # use mapped::{Advice, Mapped};
+/// # #[derive(Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+/// # #[repr(C)]
+/// # struct Stats { hits: u64 }
+/// # fn main() -> Result<(), mapped::Error> {
+/// let stats = Stats::anonymous()?;
+/// stats.advise(Advice::Random)?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Advice {
+    /// No special treatment (`MADV_NORMAL`).
+    Normal,
+    /// Expect random access: read ahead less (`MADV_RANDOM`).
+    Random,
+    /// Expect sequential access: read ahead more (`MADV_SEQUENTIAL`).
+    Sequential,
+    /// Expect access soon: start reading the pages in (`MADV_WILLNEED`).
+    WillNeed,
+}
+
+impl Advice {
+    fn to_madvise(self) -> MmapAdvise {
+        match self {
+            Advice::Normal => MmapAdvise::MADV_NORMAL,
+            Advice::Random => MmapAdvise::MADV_RANDOM,
+            Advice::Sequential => MmapAdvise::MADV_SEQUENTIAL,
+            Advice::WillNeed => MmapAdvise::MADV_WILLNEED,
+        }
+    }
+}
+
 /// How the file is opened when it is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Creation {
@@ -58,38 +96,6 @@ pub(crate) enum Creation {
     OpenOrCreate,
     /// It must not exist: create it, failing with `EEXIST` if the path is taken.
     CreateNew,
-}
-
-/// Bytes mapped in front of the struct: a file header written when the file is created and
-/// checked, before anything is mapped, when it is opened.
-pub(crate) struct Prefix<'p> {
-    /// The header of a new file; its length is the prefix's length.
-    pub(crate) bytes: &'p [u8],
-    /// Accepts or rejects the prefix of an existing file.
-    pub(crate) check: &'p dyn Fn(&[u8]) -> Result<(), Error>,
-}
-
-/// Everything needed to map one struct from a file.
-pub(crate) struct FileRequest<'p> {
-    pub(crate) path: &'p Path,
-    pub(crate) offset: u64,
-    pub(crate) size: usize,
-    pub(crate) align: usize,
-    pub(crate) protection: Protection,
-    pub(crate) shared: bool,
-    pub(crate) creation: Creation,
-    pub(crate) mode: u32,
-    pub(crate) populate: bool,
-    pub(crate) address_hint: Option<NonZeroUsize>,
-    pub(crate) prefix: Option<Prefix<'p>>,
-    /// Refuse a path whose last component is a symbolic link (`O_NOFOLLOW`).
-    pub(crate) follow_symlinks: bool,
-}
-
-impl FileRequest<'_> {
-    fn prefix_len(&self) -> usize {
-        self.prefix.as_ref().map_or(0, |prefix| prefix.bytes.len())
-    }
 }
 
 /// A live `mmap` region holding one struct; unmapped on drop.
@@ -135,146 +141,59 @@ pub(crate) fn page_size() -> usize {
     size
 }
 
-/// Opens (or creates) the file a request names, checks it, and maps the struct.
-pub(crate) fn map_file(request: &FileRequest<'_>) -> Result<Mapping, Error> {
-    let path = request.path;
-    if request.align != 0 && request.offset % request.align as u64 != 0 {
-        return Err(Error::Misaligned {
-            path: path.to_path_buf(),
-            offset: request.offset,
-            align: request.align,
-        });
-    }
-    let overflow = || Error::OffsetOverflow {
-        path: path.to_path_buf(),
-        offset: request.offset,
-        size: request.size,
-    };
-    let end = request
-        .offset
-        .checked_add(request.prefix_len() as u64)
-        .and_then(|end| end.checked_add(request.size as u64))
-        .filter(|end| i64::try_from(*end).is_ok())
-        .ok_or_else(overflow)?;
-
-    match request.creation {
-        Creation::OpenExisting => map_existing(request, end),
-        Creation::CreateNew => create_and_map(request, end)?.ok_or_else(|| already_exists(path)),
-        // Opening first costs nothing extra when the file is there (the common case); when it is
-        // missing, at most one creator's file is linked into place, and the others open it.
-        Creation::OpenOrCreate => match map_existing(request, end) {
-            Err(err) if err.is_not_found_at_open() => match create_and_map(request, end)? {
-                Some(mapping) => Ok(mapping),
-                None => map_existing(request, end),
-            },
-            other => other,
-        },
-    }
+/// Where and how to map one struct from a file: [`map_file_region`]'s request.
+pub(crate) struct Region<'p> {
+    /// The file's path, for errors.
+    pub(crate) path: &'p Path,
+    /// Where the prefix (or, without one, the struct) starts in the file.
+    pub(crate) offset: u64,
+    /// Bytes of header in front of the struct.
+    pub(crate) prefix_len: usize,
+    /// Bytes of the struct.
+    pub(crate) size: usize,
+    pub(crate) protection: Protection,
+    pub(crate) shared: bool,
+    pub(crate) populate: bool,
+    pub(crate) address_hint: Option<NonZeroUsize>,
 }
 
-/// Maps the struct from an existing file, after checking its type, size and header, and
-/// reserving the blocks a writable mapping reaches.
-fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
-    let path = request.path;
-    let writable = request.shared && request.protection == Protection::ReadWrite;
-    let file = open_existing(path, writable, request.follow_symlinks)?;
-    let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
-    if !metadata.file_type().is_file() {
-        return Err(Error::NotRegularFile {
-            path: path.to_path_buf(),
-        });
-    }
-    if metadata.len() < end {
-        return Err(Error::FileTooSmall {
-            path: path.to_path_buf(),
-            needed: end,
-            found: metadata.len(),
-        });
-    }
-    if let Some(prefix) = &request.prefix {
-        let mut found = vec![0; prefix.bytes.len()];
-        file.read_exact_at(&mut found, request.offset)
-            .map_err(|e| Error::io(Op::Read, path, e))?;
-        (prefix.check)(&found)?;
-    }
-    if writable {
-        // As for a created file, for a sparse file made by other means (`truncate -s`, say).
-        reserve_existing(&file, path, request.offset, end, metadata.blocks())?;
-    }
-    let mut mapping = map_region(&file, request, end)?;
-    mapping.file = Some(file);
-    Ok(mapping)
-}
-
-/// A struct file made but not yet linked at its path.
-struct Fresh {
-    file: File,
-    mapping: Mapping,
-}
-
-/// Creates the request's file and maps the struct: sized, its header written, its blocks
-/// reserved and mapped before it appears at its path, so nobody ever opens it half-made.
-/// `None` if something is already at the path.
-fn create_and_map(request: &FileRequest<'_>, end: u64) -> Result<Option<Mapping>, Error> {
-    let path = request.path;
-    let writable = request.shared && request.protection == Protection::ReadWrite;
-    let fresh = create_atomically(
-        path,
-        request.mode,
-        |file| {
-            file.set_len(end)
-                .map_err(|e| Error::io(Op::Ftruncate, path, e))?;
-            if let Some(prefix) = &request.prefix {
-                file.write_all_at(prefix.bytes, request.offset)
-                    .map_err(|e| Error::io(Op::Write, path, e))?;
-            }
-            if writable {
-                // Blocks for every byte a setter can reach, so a full disk is this error now
-                // rather than a SIGBUS at some later write into a hole.
-                allocate_range(&file, path, request.offset, end - request.offset)?;
-            }
-            let mapping = map_region(&file, request, end)?;
-            Ok(Fresh { file, mapping })
-        },
-        |fresh| &fresh.file,
-    )?;
-    Ok(fresh.map(|Fresh { file, mut mapping }| {
-        mapping.file = Some(file);
-        mapping
-    }))
-}
-
-/// Maps the request's struct from `file`, which holds `end` bytes; the caller stores the file
-/// in the mapping.
-fn map_region(file: &File, request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
-    let path = request.path;
+/// Maps `region` of `file`, which holds every byte of it, from the page boundary below its
+/// offset. [`Mapping::with_file`] then keeps the file open in the mapping.
+pub(crate) fn map_file_region(file: &File, region: &Region<'_>) -> Result<Mapping, Error> {
+    let path = region.path;
     let page = page_size() as u64;
-    let map_offset = request.offset - request.offset % page;
-    let data_offset = (request.offset - map_offset) as usize + request.prefix_len();
-    let len = NonZeroUsize::new(data_offset + request.size).ok_or_else(|| Error::FileTooSmall {
+    let map_offset = region.offset - region.offset % page;
+    let data_offset = (region.offset - map_offset) as usize + region.prefix_len;
+    let file_end = region.offset + (region.prefix_len + region.size) as u64;
+    let len = NonZeroUsize::new(data_offset + region.size).ok_or_else(|| Error::FileTooSmall {
         path: path.to_path_buf(),
         needed: 1,
         found: 0,
     })?;
-    let mut flags = if request.shared {
+    let map_offset = i64::try_from(map_offset).map_err(|_| Error::OffsetOverflow {
+        path: path.to_path_buf(),
+        offset: region.offset,
+        size: region.size,
+    })?;
+    let mut flags = if region.shared {
         MapFlags::MAP_SHARED
     } else {
         MapFlags::MAP_PRIVATE
     };
-    if request.populate {
+    if region.populate {
         flags |= populate_flag();
     }
     // SAFETY: no MAP_FIXED is passed, so the kernel picks an address that overlaps nothing already
     // mapped (the hint is only a hint); `file` is a valid descriptor for the duration of the call;
-    // `map_offset` is page aligned and non-negative because `end` fits in an i64.
+    // `map_offset` is page aligned and non-negative (checked above).
     let base = unsafe {
         mman::mmap(
-            request.address_hint,
+            region.address_hint,
             len,
-            request.protection.flags(),
+            region.protection.flags(),
             flags,
             file,
-            map_offset as i64,
+            map_offset,
         )
     }
     .map_err(|e| Error::io(Op::Mmap, path, e))?;
@@ -282,10 +201,58 @@ fn map_region(file: &File, request: &FileRequest<'_>, end: u64) -> Result<Mappin
         base,
         len,
         data_offset,
-        data_len: request.size,
+        data_len: region.size,
         path: path.to_path_buf(),
         file: None,
-        file_end: end,
+        file_end,
+    })
+}
+
+/// Reads exactly `buf.len()` bytes of `file` at `offset` (`pread`).
+///
+/// # Errors
+/// [`Op::Read`], `UnexpectedEof` included.
+pub(crate) fn read_at(file: &File, path: &Path, buf: &mut [u8], offset: u64) -> Result<(), Error> {
+    file.read_exact_at(buf, offset)
+        .map_err(|e| Error::io(Op::Read, path, e))
+}
+
+/// Writes all of `buf` to `file` at `offset` (`pwrite`).
+///
+/// # Errors
+/// [`Op::Write`].
+pub(crate) fn write_at(file: &File, path: &Path, buf: &[u8], offset: u64) -> Result<(), Error> {
+    file.write_all_at(buf, offset)
+        .map_err(|e| Error::io(Op::Write, path, e))
+}
+
+/// Sets `file`'s size to `len` bytes (`ftruncate`).
+///
+/// # Errors
+/// [`Op::Ftruncate`], e.g. `EFBIG`.
+pub(crate) fn set_len(file: &File, path: &Path, len: u64) -> Result<(), Error> {
+    file.set_len(len)
+        .map_err(|e| Error::io(Op::Ftruncate, path, e))
+}
+
+/// The size and allocation of an open file (`fstat`).
+pub(crate) struct FileStat {
+    pub(crate) len: u64,
+    /// 512-byte blocks allocated (`st_blocks`).
+    pub(crate) blocks: u64,
+    pub(crate) regular: bool,
+}
+
+/// `fstat` of `file`, whose path is `path`.
+///
+/// # Errors
+/// [`Op::Stat`].
+pub(crate) fn stat(file: &File, path: &Path) -> Result<FileStat, Error> {
+    let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
+    Ok(FileStat {
+        len: metadata.len(),
+        blocks: metadata.blocks(),
+        regular: metadata.file_type().is_file(),
     })
 }
 
@@ -347,7 +314,12 @@ fn has_hole(file: &File, start: u64, end: u64) -> bool {
 ///
 /// # Errors
 /// [`Op::Allocate`], e.g. `ENOSPC` or `EFBIG`.
-fn allocate_range(file: &File, path: &Path, offset: u64, len: u64) -> Result<bool, Error> {
+pub(crate) fn allocate_range(
+    file: &File,
+    path: &Path,
+    offset: u64,
+    len: u64,
+) -> Result<bool, Error> {
     #[cfg(target_os = "linux")]
     {
         use nix::fcntl::{fallocate, FallocateFlags};
@@ -377,131 +349,6 @@ fn allocate_range(file: &File, path: &Path, offset: u64, len: u64) -> Result<boo
     }
 }
 
-/// The error of a creation that found its path taken: `EEXIST` from `open`, as `O_EXCL` reports
-/// it.
-pub(crate) fn already_exists(path: &Path) -> Error {
-    Error::io(Op::Open, path, Errno::EEXIST)
-}
-
-/// Whether `O_TMPFILE` files can be linked into place through `/proc/self/fd`; cleared for the
-/// rest of the process the first time `/proc` turns out not to be mounted.
-#[cfg(target_os = "linux")]
-static UNNAMED_FILES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-
-/// Creates a file at `path` all at once: `build` gets a new file that no other process can
-/// open, sizes it, writes it and maps it, and only once it has succeeded is the file linked at
-/// `path`. A process that opens the path therefore finds nothing or a whole file, and a creator
-/// that fails or is killed half-way leaves nothing there. Returns `None` if something already is
-/// at `path` (a file, or a symbolic link, which is never followed); what `build` made is then
-/// dropped.
-///
-/// The new file is an unnamed `O_TMPFILE` in the path's directory on Linux, linked with
-/// `linkat` through `/proc/self/fd`: nothing of it outlives a crash. Where the filesystem, the
-/// kernel or the platform has no `O_TMPFILE` (or `/proc` is not mounted), it is a uniquely named
-/// temporary file in the same directory, linked with `link` and then unlinked; a crash between
-/// the two leaves that temporary file, never a half-made one at `path`.
-///
-/// `file_of` finds the new file in what `build` returns, which must keep it open.
-///
-/// # Errors
-/// [`Op::Open`] if the file cannot be made or linked (`ENOENT` for a missing directory,
-/// `EACCES`, ...), and whatever `build` returns.
-pub(crate) fn create_atomically<X>(
-    path: &Path,
-    mode: u32,
-    mut build: impl FnMut(File) -> Result<X, Error>,
-    file_of: impl Fn(&X) -> &File,
-) -> Result<Option<X>, Error> {
-    loop {
-        let (file, temp) = new_unlinked_file(path, mode)?;
-        let built = build(file)?;
-        let linked = match &temp {
-            Some(temp) => nix::unistd::linkat(
-                nix::fcntl::AT_FDCWD,
-                temp.0.as_path(),
-                nix::fcntl::AT_FDCWD,
-                path,
-                nix::fcntl::AtFlags::empty(),
-            ),
-            None => {
-                use std::os::fd::AsRawFd;
-                let unnamed = format!("/proc/self/fd/{}", file_of(&built).as_raw_fd());
-                nix::unistd::linkat(
-                    nix::fcntl::AT_FDCWD,
-                    unnamed.as_str(),
-                    nix::fcntl::AT_FDCWD,
-                    path,
-                    nix::fcntl::AtFlags::AT_SYMLINK_FOLLOW,
-                )
-            }
-        };
-        match linked {
-            Ok(()) => return Ok(Some(built)),
-            Err(Errno::EEXIST) => return Ok(None),
-            #[cfg(target_os = "linux")]
-            Err(Errno::ENOENT) if temp.is_none() && !Path::new("/proc/self/fd").is_dir() => {
-                // No /proc to name the unnamed file by: build it again under a temporary name.
-                UNNAMED_FILES.store(false, Ordering::Relaxed);
-            }
-            Err(errno) => return Err(Error::io(Op::Open, path, errno)),
-        }
-    }
-}
-
-/// A temporary name of a file being created; unlinked when dropped, whether or not the file was
-/// linked at its real path meanwhile.
-struct TempName(PathBuf);
-
-impl Drop for TempName {
-    fn drop(&mut self) {
-        // Failing to remove it only leaves an unused hidden file next to the real one.
-        let _ = nix::unistd::unlink(self.0.as_path());
-    }
-}
-
-/// A new, empty, read-write file in the directory of `path`, with permission bits `mode`, that
-/// no other process opens: unnamed (`O_TMPFILE`) where possible, else under a temporary name,
-/// returned with it.
-fn new_unlinked_file(path: &Path, mode: u32) -> Result<(File, Option<TempName>), Error> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    #[cfg(target_os = "linux")]
-    if UNNAMED_FILES.load(Ordering::Relaxed) {
-        use nix::sys::stat::Mode;
-        // O_CLOEXEC, as std opens every file. Without O_EXCL, so that it can be linked.
-        let flags = OFlag::O_TMPFILE | OFlag::O_RDWR | OFlag::O_CLOEXEC;
-        match nix::fcntl::open(dir, flags, Mode::from_bits_truncate(mode)) {
-            Ok(fd) => return Ok((File::from(fd), None)),
-            // The filesystem or the kernel makes no unnamed files.
-            Err(Errno::EOPNOTSUPP | Errno::EISDIR | Errno::EINVAL) => {}
-            Err(errno) => return Err(Error::io(Op::Open, path, errno)),
-        }
-    }
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    loop {
-        let name = dir.join(format!(
-            ".mapped-{}-{}.tmp",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let created = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NOCTTY).bits())
-            .mode(mode)
-            .open(&name);
-        match created {
-            Ok(file) => return Ok((file, Some(TempName(name)))),
-            // Left by a process that died with this pid: take the next name.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::io(Op::Open, path, e)),
-        }
-    }
-}
-
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn populate_flag() -> MapFlags {
     MapFlags::MAP_POPULATE
@@ -514,7 +361,11 @@ fn populate_flag() -> MapFlags {
 
 /// Opens an existing `path` for reading (and writing, if `writable`), refusing a symbolic link
 /// unless `follow_symlinks`. The descriptor is `O_CLOEXEC`, as std opens every file.
-fn open_existing(path: &Path, writable: bool, follow_symlinks: bool) -> Result<File, Error> {
+pub(crate) fn open_existing(
+    path: &Path,
+    writable: bool,
+    follow_symlinks: bool,
+) -> Result<File, Error> {
     // O_NONBLOCK: opening a FIFO must fail the regular-file check, not wait for a writer.
     // O_NOCTTY: opening a terminal must not make it ours. Neither changes regular files.
     let mut flags = OFlag::O_NONBLOCK | OFlag::O_NOCTTY;
@@ -611,28 +462,21 @@ impl Mapping {
         .map_err(|e| Error::io(Op::Msync, &self.path, e))
     }
 
-    /// Whether the file still holds every byte this mapping reaches (`fstat` of the file it was
-    /// made from). Another process may have truncated it; touching the lost pages would raise
-    /// `SIGBUS`. Always `Ok` for anonymous mappings.
-    ///
-    /// # Errors
-    /// [`Error::Truncated`] if the file is now too short; [`Op::Stat`] if `fstat` fails.
-    pub(crate) fn check_size(&self) -> Result<(), Error> {
-        let Some(file) = &self.file else {
-            return Ok(());
-        };
-        let found = file
-            .metadata()
-            .map_err(|e| Error::io(Op::Stat, &self.path, e))?
-            .len();
-        if found < self.file_end {
-            return Err(Error::Truncated {
-                path: self.path.clone(),
-                needed: self.file_end,
-                found,
-            });
-        }
-        Ok(())
+    /// The mapped file, kept open so that it can be `fstat`ed whatever its path names now; `None`
+    /// for an anonymous mapping and for a record file's (its `RecordFile` holds the file).
+    pub(crate) fn file(&self) -> Option<&File> {
+        self.file.as_ref()
+    }
+
+    /// The mapping, keeping `file` (the one it was made from) open for [`file`](Self::file).
+    pub(crate) fn with_file(mut self, file: File) -> Mapping {
+        self.file = Some(file);
+        self
+    }
+
+    /// Bytes the file must hold for every mapped byte to be backed: offset, header and struct.
+    pub(crate) fn file_end(&self) -> u64 {
+        self.file_end
     }
 
     /// `msync` over the whole region: the struct and any header in front of it.
@@ -657,10 +501,10 @@ impl Mapping {
             .map_err(|e| Error::io(Op::Mprotect, &self.path, e))
     }
 
-    pub(crate) fn advise(&self, advice: MmapAdvise) -> Result<(), Error> {
+    pub(crate) fn advise(&self, advice: Advice) -> Result<(), Error> {
         // SAFETY: the region is owned by this `Mapping`, and the advice values the safe API passes
         // (normal, random, sequential, will-need) only affect paging, never contents.
-        unsafe { mman::madvise(self.base, self.len.get(), advice) }
+        unsafe { mman::madvise(self.base, self.len.get(), advice.to_madvise()) }
             .map_err(|e| Error::io(Op::Madvise, &self.path, e))
     }
 

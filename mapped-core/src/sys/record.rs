@@ -10,9 +10,7 @@ use nix::errno::Errno;
 use nix::sys::mman::{self, MapFlags};
 
 use super::lock::WriterLock;
-use super::{
-    allocate_range, create_atomically, open_existing, reserve_existing, Mapping, Protection,
-};
+use super::{allocate_range, create_atomically, reserve_existing, Mapping, Protection};
 use crate::error::{Error, Op};
 
 /// A file whose records are mapped as a whole, kept open for as long as they are: to `fstat` it
@@ -32,24 +30,12 @@ enum Held {
 }
 
 impl RecordFile {
-    /// Opens the existing file at `path` (read-write if `writable`). Anything but a regular file
-    /// is refused before it is read or locked.
-    pub(crate) fn open(path: &Path, writable: bool) -> Result<Self, Error> {
-        let file = open_existing(path, writable, true)?;
-        let record_file = RecordFile {
+    /// A record file of `file`, just opened at `path` (and checked: see `crate::file`).
+    pub(crate) fn from_open(file: File, path: &Path) -> Self {
+        RecordFile {
             file: Held::Plain(file),
             path: path.to_path_buf(),
-        };
-        let metadata = record_file
-            .file()
-            .metadata()
-            .map_err(|e| Error::io(Op::Stat, path, e))?;
-        if !metadata.file_type().is_file() {
-            return Err(Error::NotRegularFile {
-                path: path.to_path_buf(),
-            });
         }
-        Ok(record_file)
     }
 
     /// Creates a file at `path` with permission bits `mode`, all at once (see
@@ -96,7 +82,8 @@ impl RecordFile {
         }
     }
 
-    fn file(&self) -> &File {
+    /// The open file.
+    pub(crate) fn file(&self) -> &File {
         match &self.file {
             Held::Plain(file) => file,
             Held::Locked(locked) => locked,

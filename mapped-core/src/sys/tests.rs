@@ -29,7 +29,7 @@ fn failing_msync_mprotect_madvise_and_mlock_are_errors() {
     expect(mapping.protect(Protection::Read), Op::Mprotect);
     expect(mapping.protect(Protection::ReadWrite), Op::Mprotect);
     expect(mapping.lock(), Op::Mlock);
-    expect(mapping.advise(mman::MmapAdvise::MADV_WILLNEED), Op::Madvise);
+    expect(mapping.advise(super::Advice::WillNeed), Op::Madvise);
     std::mem::forget(mapping);
 }
 
@@ -65,7 +65,7 @@ fn without_unnamed_files_a_named_temporary_file_is_linked_then_removed() {
     let path = dir.path().join("new.bin");
     // Process-wide, but the other tests here create no files; restored below.
     #[cfg(target_os = "linux")]
-    super::UNNAMED_FILES.store(false, std::sync::atomic::Ordering::Relaxed);
+    super::create::UNNAMED_FILES.store(false, std::sync::atomic::Ordering::Relaxed);
 
     let build = |file: File| {
         file.set_len(10).unwrap();
@@ -90,7 +90,7 @@ fn without_unnamed_files_a_named_temporary_file_is_linked_then_removed() {
     assert_eq!(names(dir.path()), ["new.bin"]);
 
     #[cfg(target_os = "linux")]
-    super::UNNAMED_FILES.store(true, std::sync::atomic::Ordering::Relaxed);
+    super::create::UNNAMED_FILES.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The unnamed file (`O_TMPFILE`) leaves nothing behind either, and is linked with its contents.

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::field::FieldType;
+use crate::file;
 use crate::mode::{ReadOnly, ReadWrite, Readable};
 use crate::options::DEFAULT_MODE;
 use crate::region::{Records, Region};
@@ -96,6 +97,7 @@ pub struct MappedVec<T, A = ReadWrite> {
     /// The fork generation the writer's lock was taken in (any value for a reader): a writer whose
     /// process is a later fork refuses to write (see [`Error::Forked`]).
     lock_generation: u64,
+    #[cfg(feature = "test-hooks")]
     remaps: usize,
     _not_sync: PhantomData<Cell<()>>,
 }
@@ -238,7 +240,7 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
 impl<T: FieldType, A: Readable> MappedVec<T, A> {
     fn open_as(path: &Path, creation: Creation) -> Result<Self, Error> {
         let writable = A::PROTECTION == Protection::ReadWrite;
-        let file = match RecordFile::open(path, writable) {
+        let file = match file::open_records(path, writable) {
             Err(err) if creation == Creation::OpenOrCreate && err.is_not_found_at_open() => {
                 let created = RecordFile::create(
                     path,
@@ -255,7 +257,7 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
                 match created {
                     Some(vec) => return Ok(vec),
                     // Another process linked its file first: open that one.
-                    None => RecordFile::open(path, writable)?,
+                    None => file::open_records(path, writable)?,
                 }
             }
             other => other?,
@@ -328,6 +330,7 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             file,
             len: 0,
             record: RecordType::of::<T>(),
+            #[cfg(feature = "test-hooks")]
             remaps: 0,
             _not_sync: PhantomData,
         };
@@ -349,7 +352,10 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
                 size,
             })?;
             self.region.remap(&self.file, size)?;
-            self.remaps += 1;
+            #[cfg(feature = "test-hooks")]
+            {
+                self.remaps += 1;
+            }
         }
         // Records past the end of the file now are not counted either: someone cut it short
         // (which this crate never does while it is open), and touching them would fault.
@@ -389,15 +395,7 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         let needed = (records as u64)
             .saturating_mul(self.record.size as u64)
             .saturating_add(self.record.data_offset as u64);
-        let found = self.file.size()?;
-        if found < needed {
-            return Err(Error::Truncated {
-                path: self.file.path().to_path_buf(),
-                needed,
-                found,
-            });
-        }
-        Ok(())
+        file::check_holds(self.file.file(), self.file.path(), needed)
     }
 
     /// The number of records: for a reader, as of the last [`refresh`](MappedVec::refresh).
@@ -539,7 +537,9 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         self.file.path()
     }
 
-    /// How many times this handle has grown or moved its mapping; for tests of the growth policy.
+    /// How many times this handle has grown or moved its mapping; for tests of the growth policy,
+    /// with the `test-hooks` feature only.
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     pub fn remap_count(&self) -> usize {
         self.remaps

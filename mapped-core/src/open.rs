@@ -1,0 +1,154 @@
+//! Opening a struct's file: the checks, the creation, the reservation and the mapping that
+//! [`OpenOptions::open`](crate::OpenOptions::open) asks for. The decisions are made here; every
+//! system call is `sys`'s.
+
+use std::fs::File;
+use std::num::NonZeroUsize;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::file;
+use crate::sys::{self, Creation, Mapping, Protection};
+
+/// Bytes mapped in front of the struct: a file header written when the file is created and
+/// checked, before anything is mapped, when it is opened.
+pub(crate) struct Prefix<'p> {
+    /// The header of a new file; its length is the prefix's length.
+    pub(crate) bytes: &'p [u8],
+    /// Accepts or rejects the prefix of an existing file.
+    pub(crate) check: &'p dyn Fn(&[u8]) -> Result<(), Error>,
+}
+
+/// Everything needed to map one struct from a file.
+pub(crate) struct FileRequest<'p> {
+    pub(crate) path: &'p Path,
+    pub(crate) offset: u64,
+    pub(crate) size: usize,
+    pub(crate) align: usize,
+    pub(crate) protection: Protection,
+    pub(crate) shared: bool,
+    pub(crate) creation: Creation,
+    pub(crate) mode: u32,
+    pub(crate) populate: bool,
+    pub(crate) address_hint: Option<NonZeroUsize>,
+    pub(crate) prefix: Option<Prefix<'p>>,
+    /// Refuse a path whose last component is a symbolic link (`O_NOFOLLOW`).
+    pub(crate) follow_symlinks: bool,
+}
+
+impl FileRequest<'_> {
+    fn prefix_len(&self) -> usize {
+        self.prefix.as_ref().map_or(0, |prefix| prefix.bytes.len())
+    }
+
+    /// What to map, for [`sys::map_file_region`].
+    fn region(&self) -> sys::Region<'_> {
+        sys::Region {
+            path: self.path,
+            offset: self.offset,
+            prefix_len: self.prefix_len(),
+            size: self.size,
+            protection: self.protection,
+            shared: self.shared,
+            populate: self.populate,
+            address_hint: self.address_hint,
+        }
+    }
+}
+
+/// Opens (or creates) the file a request names, checks it, and maps the struct.
+pub(crate) fn map_file(request: &FileRequest<'_>) -> Result<Mapping, Error> {
+    let path = request.path;
+    if request.align != 0 && request.offset % request.align as u64 != 0 {
+        return Err(Error::Misaligned {
+            path: path.to_path_buf(),
+            offset: request.offset,
+            align: request.align,
+        });
+    }
+    let overflow = || Error::OffsetOverflow {
+        path: path.to_path_buf(),
+        offset: request.offset,
+        size: request.size,
+    };
+    let end = request
+        .offset
+        .checked_add(request.prefix_len() as u64)
+        .and_then(|end| end.checked_add(request.size as u64))
+        .filter(|end| i64::try_from(*end).is_ok())
+        .ok_or_else(overflow)?;
+
+    match request.creation {
+        Creation::OpenExisting => map_existing(request, end),
+        Creation::CreateNew => {
+            create_and_map(request, end)?.ok_or_else(|| sys::already_exists(path))
+        }
+        // Opening first costs nothing extra when the file is there (the common case); when it is
+        // missing, at most one creator's file is linked into place, and the others open it.
+        Creation::OpenOrCreate => match map_existing(request, end) {
+            Err(err) if err.is_not_found_at_open() => match create_and_map(request, end)? {
+                Some(mapping) => Ok(mapping),
+                None => map_existing(request, end),
+            },
+            other => other,
+        },
+    }
+}
+
+/// Maps the struct from an existing file, after checking its type, size and header, and
+/// reserving the blocks a writable mapping reaches.
+fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
+    let path = request.path;
+    let writable = request.shared && request.protection == Protection::ReadWrite;
+    let (file, stat) = file::open_regular(path, writable, request.follow_symlinks)?;
+    if stat.len < end {
+        return Err(Error::FileTooSmall {
+            path: path.to_path_buf(),
+            needed: end,
+            found: stat.len,
+        });
+    }
+    if let Some(prefix) = &request.prefix {
+        let mut found = vec![0; prefix.bytes.len()];
+        sys::read_at(&file, path, &mut found, request.offset)?;
+        (prefix.check)(&found)?;
+    }
+    if writable {
+        // As for a created file, for a sparse file made by other means (`truncate -s`, say).
+        sys::reserve_existing(&file, path, request.offset, end, stat.blocks)?;
+    }
+    Ok(sys::map_file_region(&file, &request.region())?.with_file(file))
+}
+
+/// A struct file made but not yet linked at its path.
+struct Fresh {
+    file: File,
+    mapping: Mapping,
+}
+
+/// Creates the request's file and maps the struct: sized, its header written, its blocks
+/// reserved and mapped before it appears at its path, so nobody ever opens it half-made.
+/// `None` if something is already at the path.
+fn create_and_map(request: &FileRequest<'_>, end: u64) -> Result<Option<Mapping>, Error> {
+    let path = request.path;
+    let writable = request.shared && request.protection == Protection::ReadWrite;
+    let fresh = sys::create_atomically(
+        path,
+        request.mode,
+        |file| {
+            sys::set_len(&file, path, end)?;
+            if let Some(prefix) = &request.prefix {
+                sys::write_at(&file, path, prefix.bytes, request.offset)?;
+            }
+            if writable {
+                // Blocks for every byte a setter can reach, so a full disk is this error now
+                // rather than a SIGBUS at some later write into a hole.
+                sys::allocate_range(&file, path, request.offset, end - request.offset)?;
+            }
+            let mapping = sys::map_file_region(&file, &request.region())?;
+            Ok(Fresh { file, mapping })
+        },
+        |fresh| &fresh.file,
+    )?;
+    Ok(fresh.map(|Fresh { file, mapping }| mapping.with_file(file)))
+}
