@@ -1,8 +1,29 @@
 #![warn(missing_docs)]
-//! The runtime of [`mapped`](https://docs.rs/mapped): mappings, access modes and errors.
-//!
-//! Use it through the `mapped` crate, which re-exports everything here together with
+//! The runtime of [`mapped`](https://docs.rs/mapped): mappings, access modes, record files and
+//! errors. Use it through the `mapped` crate, which re-exports everything here together with
 //! `#[derive(Mapped)]`.
+//!
+//! # The API, by what it does
+//!
+//! - **Mapping one struct:** [`Handle`], made by the derive's constructors or [`OpenOptions`];
+//!   [`Handle::flush`], [`Handle::check_file`], [`Handle::advise`] ([`Advice`]), and the
+//!   protection changes [`Handle::make_read_only`], [`Handle::make_no_access`],
+//!   [`Handle::make_mut`] (which fail with a [`ProtectError`] that gives the handle back).
+//! - **Access modes, as types:** [`ReadWrite`], [`Private`], [`ReadOnly`], [`NoAccess`], with the
+//!   traits [`Readable`], [`Writable`] and [`Shared`] saying which methods exist; atomics seen
+//!   through a read-only page are [`ReadOnlyAtomic`].
+//! - **Fields:** [`FieldType`] says what each field type's accessors take and return: values,
+//!   [`FieldMut`], [`ArrayMut`], atomics, or a [`View`] of a nested struct; [`Place`] is one field
+//!   of a live mapping.
+//! - **Records:** [`MappedVec`], a growable file with one writer and live readers;
+//!   [`MappedSlice`], a whole file as `[T]`; [`Records`] iterates over either.
+//! - **Layout:** [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`], the fingerprint),
+//!   [`HeaderSpec`] for versioned headers, [`c_header`] for C.
+//! - **Errors:** [`Error`], with [`Op`] naming the system call that failed.
+//!
+//! The modules underneath depend one way, leaf first: the system calls (`sys`), the descriptors
+//! (`shape`), whole-value copies by descriptor, field types with their typed places, the `Mapped`
+//! contract, views, then handles and record files.
 
 #[cfg(not(unix))]
 compile_error!(

@@ -34,8 +34,8 @@ use format::{RecordType, COUNT_OFFSET, HEADER_SIZE};
 ///   the writer writes a record, then publishes the count with a `Release` store; the reader
 ///   loads it with `Acquire`, and remaps when the file has grown.
 /// - **Crash safe.** A writer killed at any point leaves a file that reopens with only whole
-///   records counted. What [`flush`](Self::flush) adds is survival of a power loss; the README's
-///   "Persistent records" section states the guarantee precisely.
+///   records counted. What [`flush`](Self::flush) adds is survival of a power loss; the
+///   repository's `docs/guarantees.md` states the guarantee precisely.
 ///
 /// `T` is any field type: a struct deriving `Mapped` (records are then read and written through
 /// views with its accessors), an integer, a float, an array.

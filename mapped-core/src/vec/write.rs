@@ -163,7 +163,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     ///
     /// Records pushed after a shrink reuse the dropped slots, which a reader that has not yet
     /// refreshed may be reading: such a reader can see a record half old, half new. "Every record
-    /// counted is whole" holds for readers of a writer that never shrinks (README, Guarantees).
+    /// counted is whole" holds for readers of a writer that never shrinks (`docs/guarantees.md`).
     ///
     /// # Errors
     /// [`Error::Forked`] in a child that inherited this writer through `fork`; nothing changes.
