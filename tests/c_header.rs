@@ -189,8 +189,8 @@ fn the_header_declares_every_struct_field_and_assertion() {
         "_Static_assert(offsetof(struct Body, grid) == 92,",
         "#define BODY_MAGIC \"BODYFMT\\000\"",
         "#define BODY_VERSION 3u",
-        "#define BODY_HEADER_LEN 32",
         "struct Body_file_header {",
+        "    uint64_t data_offset; /* where struct Body starts, from the header's start */",
         "#endif /* MAPPED_BODY_H */",
     ] {
         assert!(
@@ -201,6 +201,12 @@ fn the_header_declares_every_struct_field_and_assertion() {
     // Nested structs are defined before they are used, and once.
     assert!(header.find("struct Point {").unwrap() < header.find("struct Body {").unwrap());
     assert_eq!(header.matches("struct Point {").count(), 1);
+    // The header length the C side uses is the data offset a real file of `Body` has.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("body.bin");
+    Body::create_new(&path).unwrap();
+    let data_offset = mapped::FileInfo::read(&path).unwrap().data_offset;
+    assert!(header.contains(&format!("#define BODY_HEADER_LEN {data_offset}\n")));
 }
 
 #[test]

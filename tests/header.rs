@@ -67,6 +67,11 @@ struct Small {
 
 use v1::Sensors;
 
+/// The data offset in the header that starts at byte `at` of a file's bytes.
+fn data_offset_at(bytes: &[u8], at: usize) -> usize {
+    u64::from_le_bytes(bytes[at + 32..at + 40].try_into().unwrap()) as usize
+}
+
 #[test]
 fn create_new_writes_the_header_then_the_struct() -> Result<(), Error> {
     let tmp = TempDir::new();
@@ -78,7 +83,10 @@ fn create_new_writes_the_header_then_the_struct() -> Result<(), Error> {
     drop(sensors);
 
     let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(bytes.len(), HEADER_SIZE + 16);
+    let data_offset = data_offset_at(&bytes, 0);
+    assert_eq!(data_offset % 64, 0, "the struct starts at a multiple of 64");
+    assert!(data_offset >= HEADER_SIZE);
+    assert_eq!(bytes.len(), data_offset + 16);
     assert_eq!(&bytes[0..8], b"SENSORS\0");
     assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
     let byte_order = if cfg!(target_endian = "little") {
@@ -92,8 +100,24 @@ fn create_new_writes_the_header_then_the_struct() -> Result<(), Error> {
         &<Sensors as Mapped>::LAYOUT.fingerprint.to_le_bytes()
     );
     assert_eq!(&bytes[24..32], &16u64.to_le_bytes());
-    assert_eq!(&bytes[32..40], &3u64.to_ne_bytes());
-    assert_eq!(&bytes[40..48], &20.5f64.to_ne_bytes());
+    assert_eq!(&bytes[40..48], &1u64.to_ne_bytes(), "one struct");
+    assert_eq!(&bytes[48..52], &2u32.to_le_bytes(), "header format 2");
+    assert_eq!(&bytes[52..56], &1u32.to_le_bytes(), "a struct file");
+    let schema_len = u32::from_le_bytes(bytes[56..60].try_into().unwrap()) as usize;
+    assert!(HEADER_SIZE + schema_len <= data_offset);
+    assert!(bytes[HEADER_SIZE + schema_len..data_offset]
+        .iter()
+        .all(|b| *b == 0));
+    assert_eq!(&bytes[data_offset..data_offset + 8], &3u64.to_ne_bytes());
+    assert_eq!(
+        &bytes[data_offset + 8..data_offset + 16],
+        &20.5f64.to_ne_bytes()
+    );
+    let info = mapped::FileInfo::read(&path)?;
+    assert_eq!(
+        (info.name.as_str(), info.data_offset),
+        ("Sensors", data_offset as u64)
+    );
 
     let again = Sensors::open(&path)?;
     assert_eq!((again.count(), again.last()), (3, 20.5));
@@ -226,14 +250,25 @@ fn a_file_written_in_the_other_byte_order_is_refused() {
 fn a_file_shorter_than_header_and_struct_is_too_small() {
     let tmp = TempDir::new();
     let path = tmp.path("short.bin");
-    for len in [0, 7, HEADER_SIZE, HEADER_SIZE + 15] {
+    Sensors::create_new(&path).unwrap();
+    let whole = std::fs::read(&path).unwrap().len();
+    for len in [0, 7, HEADER_SIZE - 1] {
         std::fs::write(&path, vec![b'S'; len]).unwrap();
         let err = Sensors::open(&path).unwrap_err();
         assert!(
-            matches!(err, Error::FileTooSmall { needed, found, .. } if needed == 48 && found == len as u64),
+            matches!(err, Error::FileTooSmall { needed, found, .. } if needed == whole as u64 && found == len as u64),
             "{len}: {err:?}"
         );
     }
+    // A whole header whose struct is cut short.
+    Sensors::create_new(tmp.path("whole.bin")).unwrap();
+    let bytes = std::fs::read(tmp.path("whole.bin")).unwrap();
+    std::fs::write(&path, &bytes[..whole - 1]).unwrap();
+    let err = Sensors::open(&path).unwrap_err();
+    assert!(
+        matches!(err, Error::FileTooSmall { needed, found, .. } if needed == whole as u64 && found == whole as u64 - 1),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -245,9 +280,13 @@ fn the_struct_starts_at_its_alignment_after_the_header() -> Result<(), Error> {
     line.set_words_at(0, u64::MAX)?;
     drop(line);
     let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(bytes.len(), 64 + 64, "the 32-byte header is padded to 64");
-    assert!(bytes[32..64].iter().all(|b| *b == 0));
-    assert_eq!(&bytes[64..72], &u64::MAX.to_ne_bytes());
+    let data_offset = data_offset_at(&bytes, 0);
+    assert_eq!(data_offset % 64, 0);
+    assert_eq!(bytes.len(), data_offset + 64);
+    assert_eq!(
+        &bytes[data_offset..data_offset + 8],
+        &u64::MAX.to_ne_bytes()
+    );
     Ok(())
 }
 
@@ -277,9 +316,13 @@ fn offsets_of_header_files_suit_both_alignments() -> Result<(), Error> {
     small.set_a(5);
     drop(small);
     let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(bytes.len(), 8 + HEADER_SIZE + 4);
+    let data_offset = data_offset_at(&bytes, 8);
+    assert_eq!(bytes.len(), 8 + data_offset + 4);
     assert_eq!(&bytes[8..16], b"SMALLFMT");
-    assert_eq!(&bytes[40..44], &5u32.to_ne_bytes());
+    assert_eq!(
+        &bytes[8 + data_offset..8 + data_offset + 4],
+        &5u32.to_ne_bytes()
+    );
     let again = Small::options().offset(8).read_only().open(&path)?;
     assert_eq!(again.a(), 5);
     Ok(())

@@ -89,7 +89,12 @@ fn check_open<T: Mapped + 'static>(
     match result {
         Ok(read) => {
             let value = read();
-            let start = offset as usize + T::HEADER.map_or(0, |_| HEADER_SIZE);
+            // A header says where its struct starts.
+            let at = offset as usize;
+            let start = at
+                + T::HEADER.map_or(0, |_| {
+                    u64::from_le_bytes(bytes[at + 32..at + 40].try_into().unwrap()) as usize
+                });
             prop_assert!(start + std::mem::size_of::<T>() <= bytes.len());
             Ok(Some((value, start)))
         }
@@ -105,6 +110,9 @@ fn check_open<T: Mapped + 'static>(
                     | Error::BadMagic { .. }
                     | Error::VersionMismatch { .. }
                     | Error::LayoutMismatch { .. }
+                    | Error::UnsupportedFormat { .. }
+                    | Error::BadHeader { .. }
+                    | Error::BadSchema { .. }
             );
             prop_assert!(typed, "unexpected error {:?}", err);
             Ok(None)

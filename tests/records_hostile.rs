@@ -26,9 +26,19 @@ use proptest::prelude::*;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 const PAGE: usize = 4096;
-/// The record file's header proper (magic .. reserved).
+/// The fixed part of a record file's header (magic .. reserved); the schema follows.
 const HEADER: usize = 64;
 const COUNT: std::ops::Range<usize> = 40..48;
+const SCHEMA_LEN: std::ops::Range<usize> = 56..60;
+const DATA_OFFSET: std::ops::Range<usize> = 32..40;
+
+fn u32_at(bytes: &[u8], range: std::ops::Range<usize>) -> u32 {
+    u32::from_le_bytes(bytes[range].try_into().unwrap())
+}
+
+fn u64_at(bytes: &[u8], range: std::ops::Range<usize>) -> u64 {
+    u64::from_le_bytes(bytes[range].try_into().unwrap())
+}
 
 /// A 24-byte record: its size does not divide a page, so records straddle page boundaries.
 #[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Immutable, Debug, Clone, Copy, PartialEq)]
@@ -116,16 +126,22 @@ fn written_empty_header<T: Record>() -> Vec<u8> {
     let header = std::fs::read(&path).unwrap();
     // The documented fields, so that the model below does not rest on the library alone.
     assert_eq!(&header[0..8], b"MAPDRECS");
-    assert_eq!(header[8..12], 1u32.to_le_bytes());
+    assert_eq!(header[8..12], 2u32.to_le_bytes());
     let order: u32 = if cfg!(target_endian = "little") { 1 } else { 2 };
     assert_eq!(header[12..16], order.to_le_bytes());
     assert_eq!(header[24..32], (size_of::<T>() as u64).to_le_bytes());
-    let data_offset = HEADER.max(std::mem::align_of::<T>());
-    assert_eq!(header[32..40], (data_offset as u64).to_le_bytes());
+    let data_offset = u64_at(&header, DATA_OFFSET) as usize;
+    assert_eq!(data_offset % HEADER.max(std::mem::align_of::<T>()), 0);
     assert_eq!(header.len(), data_offset, "an empty file is its header");
+    assert!(header[COUNT].iter().all(|&b| b == 0), "count 0");
+    assert_eq!(u32_at(&header, 48..52), 2, "header format 2");
+    assert_eq!(u32_at(&header, 52..56), 2, "kind: records");
+    let schema_end = HEADER + u32_at(&header, SCHEMA_LEN) as usize;
+    assert!(schema_end <= data_offset);
+    assert!(header[60..64].iter().all(|&b| b == 0), "reserved zero");
     assert!(
-        header[40..].iter().all(|&b| b == 0),
-        "count 0, reserved zero"
+        header[schema_end..].iter().all(|&b| b == 0),
+        "zeros to the data"
     );
     header
 }
@@ -167,6 +183,8 @@ enum Refusal {
     VersionMismatch,
     LayoutMismatch,
     BadHeader,
+    BadSchema,
+    UnsupportedFormat,
     NotWholeRecords,
 }
 
@@ -175,9 +193,12 @@ enum Expect {
     Opens {
         len: usize,
         capacity: usize,
-        /// Nonzero bytes where the header says "reserved, zero" (48..data offset): the format
-        /// does not say whether opening refuses them, so `BadHeader` is accepted too.
-        odd_reserved: bool,
+        /// Where the records start: the file's data offset.
+        data_offset: usize,
+        /// Bytes of the schema that differ only in the record struct's own name, which the
+        /// fingerprint leaves out: opening may accept them, or refuse a name that is no
+        /// UTF-8 (`BadSchema`).
+        odd_name: bool,
     },
     Refused(Refusal),
 }
@@ -189,6 +210,8 @@ fn refusal(err: &Error) -> Option<Refusal> {
         Error::VersionMismatch { .. } => Refusal::VersionMismatch,
         Error::LayoutMismatch { .. } => Refusal::LayoutMismatch,
         Error::BadHeader { .. } => Refusal::BadHeader,
+        Error::BadSchema { .. } => Refusal::BadSchema,
+        Error::UnsupportedFormat { .. } => Refusal::UnsupportedFormat,
         Error::NotWholeRecords { .. } => Refusal::NotWholeRecords,
         _ => return None,
     })
@@ -201,50 +224,138 @@ enum VecOpen {
     ReadOnly,
 }
 
-/// What opening a `MappedVec<T>` file holding `bytes` must give, from the README's format.
+/// What opening a `MappedVec<T>` file holding `bytes` must give, from the documented format
+/// (`docs/file-formats.md`), checked in the documented order.
 fn vec_model<T: Record>(bytes: &[u8], how: VecOpen) -> Expect {
     let header = T::empty_header();
-    let data_offset = header.len();
+    let ours = header.len();
     let size = bytes.len();
     if size == 0 && how == VecOpen::OpenOrCreate {
         // An empty file is taken over: a header is written.
         return Expect::Opens {
             len: 0,
             capacity: 0,
-            odd_reserved: false,
+            data_offset: ours,
+            odd_name: false,
         };
     }
     let too_small = Refusal::FileTooSmall {
-        needed: data_offset as u64,
+        needed: ours as u64,
         found: size as u64,
     };
-    if size < HEADER {
-        return Expect::Refused(too_small);
-    }
+    let refused = |refusal| Expect::Refused(refusal);
     let differs = |range: std::ops::Range<usize>| bytes[range.clone()] != header[range];
-    let refused = if differs(0..8) {
-        Some(Refusal::BadMagic)
-    } else if differs(8..12) {
-        Some(Refusal::VersionMismatch)
-    } else if differs(12..32) {
-        Some(Refusal::LayoutMismatch)
-    } else if differs(32..40) {
-        Some(Refusal::BadHeader)
-    } else if size < data_offset {
-        Some(too_small)
-    } else {
-        None
-    };
-    if let Some(refused) = refused {
-        return Expect::Refused(refused);
+    if size < 12 || (size < HEADER && differs(0..8)) {
+        return refused(too_small);
     }
+    if differs(0..8) {
+        return refused(Refusal::BadMagic);
+    }
+    if differs(8..12) {
+        return refused(Refusal::VersionMismatch);
+    }
+    if size < HEADER {
+        return refused(too_small);
+    }
+    if differs(48..52) {
+        return refused(Refusal::UnsupportedFormat);
+    }
+    if differs(52..56) || differs(60..64) {
+        return refused(Refusal::BadHeader);
+    }
+    let schema_len = u32_at(bytes, SCHEMA_LEN) as usize;
+    if schema_len > 1 << 24 {
+        return refused(Refusal::BadHeader);
+    }
+    if schema_len > size - HEADER {
+        return refused(too_small);
+    }
+    let data_offset = u64_at(bytes, DATA_OFFSET);
+    let alignment = HEADER.max(std::mem::align_of::<T>()) as u64;
+    if data_offset % alignment != 0 || data_offset < (HEADER + schema_len) as u64 {
+        return refused(Refusal::BadHeader);
+    }
+    if differs(12..32) {
+        return refused(Refusal::LayoutMismatch);
+    }
+    let schema = &bytes[HEADER..HEADER + schema_len];
+    let our_schema = &header[HEADER..HEADER + u32_at(header, SCHEMA_LEN) as usize];
+    let odd_name = schema != our_schema;
+    if odd_name && !differs_only_in_root_name(schema, our_schema) {
+        return refused(Refusal::BadSchema);
+    }
+    if (size as u64) < data_offset {
+        return refused(Refusal::FileTooSmall {
+            needed: data_offset,
+            found: size as u64,
+        });
+    }
+    let data_offset = data_offset as usize;
     let capacity = (size - data_offset) / size_of::<T>();
     let len = count_of(bytes).min(capacity as u64) as usize;
     Expect::Opens {
         len,
         capacity,
-        odd_reserved: bytes[48..data_offset].iter().any(|&b| b != 0),
+        data_offset,
+        odd_name,
     }
+}
+
+/// Whether two schemas are the same but for what the fingerprint leaves out and opening may
+/// accept: the bytes of the record struct's own name (refused only if they are no UTF-8), and
+/// fields' `readonly` flags (bit 0 of each field's flags byte).
+fn differs_only_in_root_name(schema: &[u8], ours: &[u8]) -> bool {
+    if schema.len() != ours.len() {
+        return false;
+    }
+    let free = free_bytes(ours);
+    schema.iter().zip(ours).enumerate().all(|(at, (a, b))| {
+        a == b
+            || free
+                .iter()
+                .any(|&(pos, mask)| pos == at && (a ^ b) & !mask == 0)
+    })
+}
+
+/// The positions in a schema (the documented encoding) whose bytes may change under the masks
+/// given: the root struct's name (any bits) and each field's flags (bit 0).
+fn free_bytes(schema: &[u8]) -> Vec<(usize, u8)> {
+    fn walk(schema: &[u8], at: &mut usize, root: bool, free: &mut Vec<(usize, u8)>) {
+        let tag = schema[*at];
+        *at += 1;
+        match tag {
+            1..=3 => *at += 1,
+            4 => {
+                *at += 1;
+                walk(schema, at, false, free);
+            }
+            5 => walk(schema, at, false, free),
+            6 => {
+                *at += 8;
+                walk(schema, at, false, free);
+            }
+            7 => {
+                let name_len = u32_at(schema, *at..*at + 4) as usize;
+                if root {
+                    free.extend((*at + 4..*at + 4 + name_len).map(|pos| (pos, 0xff)));
+                }
+                *at += 4 + name_len + 16;
+                let count = u32_at(schema, *at..*at + 4);
+                *at += 4;
+                for _ in 0..count {
+                    let field_name = u32_at(schema, *at..*at + 4) as usize;
+                    *at += 4 + field_name + 16;
+                    free.push((*at, 1));
+                    *at += 1;
+                    walk(schema, at, false, free);
+                }
+            }
+            other => panic!("not a schema this build writes: tag {other}"),
+        }
+    }
+    let mut free = Vec::new();
+    walk(schema, &mut 0, true, &mut free);
+    free
 }
 
 // ---- Reading a handle ----
@@ -372,13 +483,8 @@ fn settle<H>(
         (Expect::Refused(refused), Ok(_)) => Err(TestCaseError::fail(format!(
             "{how:?} opened a file the model refuses ({refused:?})"
         ))),
-        (
-            Expect::Opens {
-                odd_reserved: true, ..
-            },
-            Err(err),
-        ) => {
-            check_refused(&err, Refusal::BadHeader, path, bytes)?;
+        (Expect::Opens { odd_name: true, .. }, Err(err)) => {
+            check_refused(&err, Refusal::BadSchema, path, bytes)?;
             Ok(None)
         }
         (Expect::Opens { len, .. }, Err(err)) => Err(TestCaseError::fail(format!(
@@ -395,7 +501,10 @@ fn check_vec<T: Record>(bytes: &[u8], how: VecOpen, seed: u64) -> Result<bool, T
     let path = dir.path().join("records.bin");
     std::fs::write(&path, bytes).unwrap();
     let expect = vec_model::<T>(bytes, how);
-    let data_offset = T::empty_header().len();
+    let data_offset = match expect {
+        Expect::Opens { data_offset, .. } => data_offset,
+        Expect::Refused(_) => T::empty_header().len(),
+    };
     let data = bytes.get(data_offset..).unwrap_or(&[]);
 
     let opened = match how {
@@ -563,7 +672,7 @@ fn mutated_case<T: Record>(
     seed: u64,
 ) -> Result<bool, TestCaseError> {
     let mut bytes = valid_file::<T>(records, truncated_to, seed);
-    let data_offset = T::empty_header().len();
+    let header_len = T::empty_header().len();
     let cut = |bytes: &mut Vec<u8>, per_mille: u32| {
         let len = bytes.len() * per_mille as usize / 1000;
         bytes.truncate(len);
@@ -571,7 +680,7 @@ fn mutated_case<T: Record>(
     match mutation {
         Mutation::Flip(flips) => {
             for (at, mask) in flips {
-                bytes[at % data_offset] ^= mask;
+                bytes[at % header_len] ^= mask;
             }
         }
         Mutation::Count(count) => bytes[COUNT].copy_from_slice(&count.to_ne_bytes()),
@@ -704,7 +813,8 @@ proptest! {
         len in file_len(),
         raw_seed in any::<u64>(),
         keep in prop_oneof![
-            Just(0usize), Just(8), Just(12), Just(16), Just(24), Just(32), Just(40), Just(48),
+            Just(0usize), Just(8), Just(12), Just(16), Just(24), Just(32), Just(40), Just(48), Just(52),
+            Just(56), Just(60),
             Just(64), Just(usize::MAX)
         ],
         count in count(),
@@ -771,11 +881,12 @@ fn the_model_opens_valid_files_and_refuses_garbage() {
     }
     // A 128-aligned record's file cut between the header and the data offset.
     let mut wide = valid_file::<Wide>(3, 3, 7);
+    let data_offset = Wide::empty_header().len() as u64;
     wide.truncate(100);
     assert_eq!(
         vec_model::<Wide>(&wide, VecOpen::ReadOnly),
         Expect::Refused(Refusal::FileTooSmall {
-            needed: 128,
+            needed: data_offset,
             found: 100
         })
     );
@@ -791,7 +902,8 @@ fn a_huge_count_over_a_sparse_file_counts_only_what_the_file_holds() {
     let mut header = u32::empty_header().to_vec();
     header[COUNT].copy_from_slice(&u64::MAX.to_ne_bytes());
     std::fs::write(&path, &header).unwrap();
-    let size = 64 + (1u64 << 30) + 3; // 2^28 records and 3 stray bytes, no disk blocks
+    let data_offset = header.len() as u64;
+    let size = data_offset + (1u64 << 30) + 3; // 2^28 records and 3 stray bytes, no disk blocks
     std::fs::OpenOptions::new()
         .write(true)
         .open(&path)
@@ -806,6 +918,7 @@ fn a_huge_count_over_a_sparse_file_counts_only_what_the_file_holds() {
     assert_eq!(reader.iter().nth((1 << 28) - 1), Some(0));
     let slice = MappedSlice::<u8>::open_read_only(&path).unwrap();
     assert_eq!(slice.len() as u64, size);
+    assert_eq!(size % 4, 3, "not whole u32 records");
     assert_eq!(slice.get(size as usize - 1), Some(0));
     assert_eq!(slice.get(size as usize), None);
     assert!(matches!(

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::header::{header_len, HEADER_SIZE};
+use crate::header::{self, HEADER_SIZE};
 use crate::mapped::Mapped;
 use crate::shape::{Layout, Shape};
 
@@ -159,8 +159,9 @@ pub fn c_header<T: Mapped>() -> String {
         let _ = write!(
             out,
             "\n/* The file header #[mapped(magic, version)] writes in front of struct {name}. Its \
-             integers are\n * little-endian on every machine; struct {name} follows it at byte \
-             {prefix}_HEADER_LEN. */\n\
+             integers are\n * little-endian on every machine. The schema (docs/file-formats.md) \
+             follows it; struct {name}\n * starts at its data_offset, {prefix}_HEADER_LEN for \
+             the struct as compiled. */\n\
              #define {prefix}_MAGIC \"{magic}\"\n\
              #define {prefix}_VERSION {version}u\n\
              #define {prefix}_FINGERPRINT UINT64_C({fingerprint:#018x})\n\
@@ -170,13 +171,19 @@ pub fn c_header<T: Mapped>() -> String {
              uint32_t version;\n    \
              uint32_t byte_order; /* 1: the struct is little-endian, 2: big-endian */\n    \
              uint64_t fingerprint;\n    \
-             uint64_t size; /* sizeof(struct {name}) */\n}};\n\
+             uint64_t size; /* sizeof(struct {name}) */\n    \
+             uint64_t data_offset; /* where struct {name} starts, from the header's start */\n    \
+             uint64_t count; /* 1 */\n    \
+             uint32_t format; /* 2 */\n    \
+             uint32_t kind; /* 1: a struct */\n    \
+             uint32_t schema_len;\n    \
+             uint32_t reserved;\n}};\n\
              _Static_assert(sizeof(struct {name}_file_header) == {header_size}, \
              \"struct {name}_file_header: size\");\n",
             magic = c_string(&spec.magic),
             version = spec.version,
             fingerprint = layout.fingerprint,
-            len = header_len(layout.align),
+            len = header::struct_data_offset(&T::SHAPE, layout.align),
             header_size = HEADER_SIZE,
         );
     }

@@ -197,6 +197,40 @@ pub enum Error {
         found_size: u64,
         /// The file's struct was written in the other byte order.
         foreign_byte_order: bool,
+        /// The first field that differs, from the schema in the file's header: for example
+        /// "field `qty`: the file has `u32` at offset 16, `Tick` has `u64` at offset 16". `None`
+        /// when the fields agree (the difference is then the size, the alignment or the byte
+        /// order) or the schema could not be read.
+        difference: Option<String>,
+    },
+    /// The file's header is not in the format this build reads: written by an older version of
+    /// this crate (format 1, before headers carried their schema), or not a `mapped` header at
+    /// all. It was not mapped and not modified.
+    UnsupportedFormat {
+        /// The file.
+        path: PathBuf,
+        /// The header format found (1 for the format before schemas; any other number for bytes
+        /// that are no format this crate ever wrote).
+        found: u32,
+        /// The header format this build reads and writes.
+        expected: u32,
+    },
+    /// [`FileInfo::read`](crate::FileInfo::read) found no header that describes the file: a
+    /// struct file without `magic` is the struct's bytes alone, and any other file is not a
+    /// `mapped` file.
+    NotSelfDescribing {
+        /// The file.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
+    /// The schema in the file's header cannot be read (truncated, an unknown type tag, a field
+    /// outside its struct...).
+    BadSchema {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
     },
     /// Another [`MappedVec`](crate::MappedVec) holds the file open for writing, in this process
     /// or another: there is one writer at a time. Opening read-only always works.
@@ -337,8 +371,15 @@ impl fmt::Display for Error {
                 expected_size,
                 found_size,
                 foreign_byte_order,
+                difference,
             } => {
-                if *foreign_byte_order {
+                if let Some(difference) = difference {
+                    write!(
+                        f,
+                        "{} was written for another layout: {difference}",
+                        DisplayPath(path)
+                    )
+                } else if *foreign_byte_order {
                     write!(
                         f,
                         "{} was written by a machine of the other byte order",
@@ -380,6 +421,24 @@ impl fmt::Display for Error {
                 "{} has a corrupt record header: {field} is {found}, expected {expected}",
                 DisplayPath(path)
             ),
+            Error::UnsupportedFormat {
+                path,
+                found,
+                expected,
+            } => write!(
+                f,
+                "{} has a header of format {found}; this build reads format {expected} (files \
+                 from before headers carried their schema must be recreated)",
+                DisplayPath(path)
+            ),
+            Error::NotSelfDescribing { path, reason } => write!(
+                f,
+                "{}: {reason}: not self-describing",
+                DisplayPath(path)
+            ),
+            Error::BadSchema { path, reason } => {
+                write!(f, "{} has a schema that cannot be read: {reason}", DisplayPath(path))
+            }
             Error::FileTooLarge { path, size } => write!(
                 f,
                 "{} holds {size} bytes, more than this process can map",
@@ -426,7 +485,10 @@ impl From<Error> for io::Error {
             | Error::VersionMismatch { .. }
             | Error::LayoutMismatch { .. }
             | Error::NotWholeRecords { .. }
-            | Error::BadHeader { .. } => io::ErrorKind::InvalidData,
+            | Error::BadHeader { .. }
+            | Error::UnsupportedFormat { .. }
+            | Error::NotSelfDescribing { .. }
+            | Error::BadSchema { .. } => io::ErrorKind::InvalidData,
             Error::Locked { .. } => io::ErrorKind::WouldBlock,
             Error::Forked { .. } => io::ErrorKind::PermissionDenied,
             _ => io::ErrorKind::InvalidInput,
@@ -471,6 +533,9 @@ impl Error {
             | Error::NotWholeRecords { path, .. }
             | Error::BadHeader { path, .. }
             | Error::FileTooLarge { path, .. }
+            | Error::UnsupportedFormat { path, .. }
+            | Error::NotSelfDescribing { path, .. }
+            | Error::BadSchema { path, .. }
             | Error::Forked { path } => Some(path),
             Error::IndexOutOfBounds { .. } => None,
         }

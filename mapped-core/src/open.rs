@@ -10,13 +10,17 @@ use crate::error::Error;
 use crate::file;
 use crate::sys::{self, Creation, Mapping, Protection};
 
+/// Reads bytes of the file into a buffer, at an offset from the header's start (`pread`).
+pub(crate) type ReadHeader<'r> = dyn Fn(u64, &mut [u8]) -> Result<(), Error> + 'r;
+
 /// Bytes mapped in front of the struct: a file header written when the file is created and
 /// checked, before anything is mapped, when it is opened.
 pub(crate) struct Prefix<'p> {
-    /// The header of a new file; its length is the prefix's length.
+    /// The header of a new file; its length is the new file's data offset.
     pub(crate) bytes: &'p [u8],
-    /// Accepts or rejects the prefix of an existing file.
-    pub(crate) check: &'p dyn Fn(&[u8]) -> Result<(), Error>,
+    /// Accepts or rejects the header of an existing file, given how many bytes the file has from
+    /// the header on and a way to read them; returns the file's own data offset.
+    pub(crate) check: &'p dyn Fn(u64, &ReadHeader<'_>) -> Result<u64, Error>,
 }
 
 /// Everything needed to map one struct from a file.
@@ -41,12 +45,13 @@ impl FileRequest<'_> {
         self.prefix.as_ref().map_or(0, |prefix| prefix.bytes.len())
     }
 
-    /// What to map, for [`sys::map_file_region`].
-    fn region(&self) -> sys::Region<'_> {
+    /// What to map, for [`sys::map_file_region`], with `prefix_len` bytes of header in front of
+    /// the struct.
+    fn region(&self, prefix_len: usize) -> sys::Region<'_> {
         sys::Region {
             path: self.path,
             offset: self.offset,
-            prefix_len: self.prefix_len(),
+            prefix_len,
             size: self.size,
             protection: self.protection,
             shared: self.shared,
@@ -101,6 +106,30 @@ fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
     let path = request.path;
     let writable = request.shared && request.protection == Protection::ReadWrite;
     let (file, stat) = file::open_regular(path, writable, request.follow_symlinks)?;
+    let mut prefix_len = 0;
+    let mut end = end;
+    if let Some(prefix) = &request.prefix {
+        // The file's header says where its struct starts: read it before judging the size.
+        let available = stat.len.saturating_sub(request.offset);
+        let pread = |at: u64, buf: &mut [u8]| {
+            sys::read_at(&file, path, buf, request.offset.saturating_add(at))
+        };
+        let data_offset = (prefix.check)(available, &pread)?;
+        end = request
+            .offset
+            .checked_add(data_offset)
+            .and_then(|end| end.checked_add(request.size as u64))
+            .filter(|end| i64::try_from(*end).is_ok())
+            .ok_or(Error::OffsetOverflow {
+                path: path.to_path_buf(),
+                offset: request.offset,
+                size: request.size,
+            })?;
+        prefix_len = usize::try_from(data_offset).map_err(|_| Error::FileTooLarge {
+            path: path.to_path_buf(),
+            size: data_offset,
+        })?;
+    }
     if stat.len < end {
         return Err(Error::FileTooSmall {
             path: path.to_path_buf(),
@@ -108,16 +137,11 @@ fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
             found: stat.len,
         });
     }
-    if let Some(prefix) = &request.prefix {
-        let mut found = vec![0; prefix.bytes.len()];
-        sys::read_at(&file, path, &mut found, request.offset)?;
-        (prefix.check)(&found)?;
-    }
     if writable {
         // As for a created file, for a sparse file made by other means (`truncate -s`, say).
         sys::reserve_existing(&file, path, request.offset, end, stat.blocks)?;
     }
-    Ok(sys::map_file_region(&file, &request.region())?.with_file(file))
+    Ok(sys::map_file_region(&file, &request.region(prefix_len))?.with_file(file))
 }
 
 /// A struct file made but not yet linked at its path.
@@ -145,7 +169,7 @@ fn create_and_map(request: &FileRequest<'_>, end: u64) -> Result<Option<Mapping>
                 // rather than a SIGBUS at some later write into a hole.
                 sys::allocate_range(&file, path, request.offset, end - request.offset)?;
             }
-            let mapping = sys::map_file_region(&file, &request.region())?;
+            let mapping = sys::map_file_region(&file, &request.region(request.prefix_len()))?;
             Ok(Fresh { file, mapping })
         },
         |fresh| &fresh.file,

@@ -8,10 +8,10 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::handle::Handle;
-use crate::header;
+use crate::header::{Identity, Kind};
 use crate::mapped::{assert_mappable, Mapped};
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
-use crate::open::{self, FileRequest, Prefix};
+use crate::open::{self, FileRequest, Prefix, ReadHeader};
 use crate::sys::{self, Creation};
 
 /// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
@@ -449,17 +449,28 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
             Creation::OpenExisting
         };
         let path = path.as_ref();
-        let header = T::HEADER.map(|spec| (spec, header::encode(&spec, &<T as Mapped>::LAYOUT)));
-        let check = |found: &[u8]| match &header {
-            Some((spec, _)) => header::check(path, found, spec, &<T as Mapped>::LAYOUT),
-            None => Ok(()),
+        let identity = T::HEADER.map(|spec| Identity {
+            magic: spec.magic,
+            version: spec.version,
+            kind: Kind::Struct,
+            shape: &T::SHAPE,
+            fingerprint: <T as Mapped>::LAYOUT.fingerprint,
+            size: size_of::<T>() as u64,
+            align: align_of::<T>(),
+        });
+        let header = identity.as_ref().map(Identity::encode);
+        let check = |available: u64, pread: &ReadHeader<'_>| match &identity {
+            Some(identity) => identity.check_file(path, available, pread),
+            None => Ok(0),
         };
         let request = FileRequest {
             path,
             offset: self.offset,
             size: size_of::<T>(),
+            // A header's integers are 8 bytes wide; the struct after it keeps the offset's
+            // alignment, its data offset being a multiple of the struct's.
             align: match header {
-                Some(_) => header::offset_align(align_of::<T>()),
+                Some(_) => align_of::<T>().max(8),
                 None => align_of::<T>(),
             },
             protection: A::PROTECTION,
@@ -469,7 +480,7 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
             populate: self.populate,
             address_hint: self.address_hint,
             follow_symlinks: self.follow_symlinks,
-            prefix: header.as_ref().map(|(_, bytes)| Prefix {
+            prefix: header.as_deref().map(|bytes| Prefix {
                 bytes,
                 check: &check,
             }),

@@ -16,7 +16,7 @@ use crate::options::DEFAULT_MODE;
 use crate::region::{Records, Region};
 use crate::sys::{Creation, Protection, RecordFile};
 
-use format::{RecordType, COUNT_OFFSET, HEADER_SIZE};
+use format::{RecordType, COUNT_OFFSET};
 
 /// A growable file of `T` records, shared between processes: a log of readings, an index of
 /// fixed-size entries, a table another process reads live.
@@ -272,39 +272,35 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
 
     /// Prepares and maps an open (and, for a writer, locked) file.
     fn from_file(file: RecordFile, creation: Creation) -> Result<Self, Error> {
-        let size = Self::prepare(&file, creation)?;
-        let region = Region::map(&file, size, RecordType::of::<T>().data_offset)?;
-        Self::from_parts(region, file)
+        let (size, record) = Self::prepare(&file, creation)?;
+        let region = Region::map(&file, size, record.data_offset)?;
+        Self::from_parts(region, file, record)
     }
 
     /// Writes the header of a new (or empty) file, validates the header of an existing one, and
-    /// returns the size to map.
-    fn prepare(file: &RecordFile, creation: Creation) -> Result<usize, Error> {
+    /// returns the size to map and the record type with the file's data offset.
+    fn prepare(file: &RecordFile, creation: Creation) -> Result<(usize, RecordType), Error> {
         let path = file.path();
-        let record = RecordType::of::<T>();
+        let mut record = RecordType::of::<T>();
         let writable = A::PROTECTION == Protection::ReadWrite;
         let mut size = file.size()?;
         let fresh = size == 0 && writable && creation != Creation::OpenExisting;
         if fresh {
             // Created here, or an empty file made by another tool, or left empty by an older
             // version of this crate, whose creator made the file before writing its header.
-            file.write_at(&format::encode(&record), 0)?;
+            file.write_at(&record.encode(), 0)?;
             size = record.data_offset as u64;
         }
-        if size < HEADER_SIZE as u64 {
+        let pread = |at: u64, buf: &mut [u8]| file.read_at(buf, at);
+        let data_offset = record.check(path, size, &pread)?;
+        record.data_offset = usize::try_from(data_offset).map_err(|_| Error::FileTooLarge {
+            path: path.to_path_buf(),
+            size: data_offset,
+        })?;
+        if size < data_offset {
             return Err(Error::FileTooSmall {
                 path: path.to_path_buf(),
-                needed: record.data_offset as u64,
-                found: size,
-            });
-        }
-        let mut header = [0; HEADER_SIZE];
-        file.read_at(&mut header, 0)?;
-        format::check(path, &header, &record)?;
-        if size < record.data_offset as u64 {
-            return Err(Error::FileTooSmall {
-                path: path.to_path_buf(),
-                needed: record.data_offset as u64,
+                needed: data_offset,
                 found: size,
             });
         }
@@ -317,19 +313,24 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             // an interrupted growth): writes through the mapping must never find the disk full.
             file.reserve(0, size)?;
         }
-        usize::try_from(size).map_err(|_| Error::FileTooLarge {
+        let size = usize::try_from(size).map_err(|_| Error::FileTooLarge {
             path: path.to_path_buf(),
             size,
-        })
+        })?;
+        Ok((size, record))
     }
 
-    fn from_parts(region: Region<T, A>, file: RecordFile) -> Result<Self, Error> {
+    fn from_parts(
+        region: Region<T, A>,
+        file: RecordFile,
+        record: RecordType,
+    ) -> Result<Self, Error> {
         let mut vec = MappedVec {
             region,
             lock_generation: file.lock_generation().unwrap_or(0),
             file,
             len: 0,
-            record: RecordType::of::<T>(),
+            record,
             #[cfg(feature = "test-hooks")]
             remaps: 0,
             _not_sync: PhantomData,
