@@ -49,6 +49,9 @@ const fn native_byte_order() -> u32 {
     }
 }
 
+/// Reads bytes of a file into a buffer, at an offset from the header's start (`pread`).
+pub(crate) type Pread<'r> = dyn Fn(u64, &mut [u8]) -> Result<(), Error> + 'r;
+
 /// What a file holds after its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -290,7 +293,7 @@ impl Identity<'_> {
         &self,
         path: &Path,
         available: u64,
-        pread: &dyn Fn(u64, &mut [u8]) -> Result<(), Error>,
+        pread: &Pread<'_>,
     ) -> Result<u64, Error> {
         let mut first = vec![0; available.min(self.encoded_len()) as usize];
         pread(0, &mut first)?;

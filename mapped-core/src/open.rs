@@ -8,10 +8,8 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::file;
+use crate::header::Pread;
 use crate::sys::{self, Creation, Mapping, Protection};
-
-/// Reads bytes of the file into a buffer, at an offset from the header's start (`pread`).
-pub(crate) type ReadHeader<'r> = dyn Fn(u64, &mut [u8]) -> Result<(), Error> + 'r;
 
 /// Bytes mapped in front of the struct: a file header written when the file is created and
 /// checked, before anything is mapped, when it is opened.
@@ -20,7 +18,7 @@ pub(crate) struct Prefix<'p> {
     pub(crate) bytes: &'p [u8],
     /// Accepts or rejects the header of an existing file, given how many bytes the file has from
     /// the header on and a way to read them; returns the file's own data offset.
-    pub(crate) check: &'p dyn Fn(u64, &ReadHeader<'_>) -> Result<u64, Error>,
+    pub(crate) check: &'p dyn Fn(u64, &Pread<'_>) -> Result<u64, Error>,
 }
 
 /// Everything needed to map one struct from a file.

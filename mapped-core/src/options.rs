@@ -8,10 +8,10 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::handle::Handle;
-use crate::header::{Identity, Kind};
+use crate::header::{Identity, Kind, Pread};
 use crate::mapped::{assert_mappable, Mapped};
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
-use crate::open::{self, FileRequest, Prefix, ReadHeader};
+use crate::open::{self, FileRequest, Prefix};
 use crate::sys::{self, Creation};
 
 /// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
@@ -459,7 +459,7 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
             align: align_of::<T>(),
         });
         let header = identity.as_ref().map(Identity::encode);
-        let check = |available: u64, pread: &ReadHeader<'_>| match &identity {
+        let check = |available: u64, pread: &Pread<'_>| match &identity {
             Some(identity) => identity.check_file(path, available, pread),
             None => Ok(0),
         };

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::field::FieldType;
-use crate::header::{Identity, Kind, RECORDS_MAGIC, RECORDS_VERSION};
+use crate::header::{Identity, Kind, Pread, RECORDS_MAGIC, RECORDS_VERSION};
 use crate::shape::Shape;
 
 pub(crate) use crate::header::COUNT_OFFSET;
@@ -61,12 +61,7 @@ impl RecordType {
     /// Checks the header of an existing file of `size` bytes, read with `pread`; returns the
     /// file's data offset. The count is not checked here: it is read from the mapping, with
     /// `Acquire` semantics.
-    pub(crate) fn check(
-        &self,
-        path: &Path,
-        size: u64,
-        pread: &dyn Fn(u64, &mut [u8]) -> Result<(), Error>,
-    ) -> Result<u64, Error> {
+    pub(crate) fn check(&self, path: &Path, size: u64, pread: &Pread<'_>) -> Result<u64, Error> {
         self.identity().check_file(path, size, pread)
     }
 }
