@@ -173,8 +173,8 @@ impl Identity<'_> {
     /// In the order checked, the first thing that differs saying best what the file is:
     /// [`Error::FileTooSmall`] (shorter than a header), [`Error::BadMagic`],
     /// [`Error::VersionMismatch`], [`Error::UnsupportedFormat`], [`Error::BadHeader`] (kind,
-    /// reserved bytes, a struct file's count, schema length, data offset),
-    /// [`Error::LayoutMismatch`], [`Error::BadSchema`].
+    /// reserved bytes, schema length, data offset), [`Error::LayoutMismatch`],
+    /// [`Error::BadHeader`] (a struct file's count), [`Error::BadSchema`].
     pub(crate) fn check(
         &self,
         path: &Path,
@@ -237,9 +237,6 @@ impl Identity<'_> {
         if reserved != 0 {
             return Err(bad("reserved", reserved.into(), 0));
         }
-        if self.kind == Kind::Struct && fixed.count() != 1 {
-            return Err(bad("count", fixed.count(), 1));
-        }
         let schema_len = u64::from(fixed.schema_len);
         if schema_len > MAX_SCHEMA_LEN {
             return Err(bad("schema length", schema_len, self.schema_len() as u64));
@@ -276,6 +273,9 @@ impl Identity<'_> {
                     .ok()
                     .and_then(|file| schema::first_difference(&file, self.shape)),
             });
+        }
+        if self.kind == Kind::Struct && fixed.count() != 1 {
+            return Err(bad("count", fixed.count(), 1));
         }
         if !schema::same_kind(&decoded?, &FieldKind::of(self.shape)) {
             return Err(Error::BadSchema {
