@@ -39,7 +39,9 @@ fn temp(name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-const HEADER: usize = 64;
+/// Where `u64` records start: past the 64-byte fixed header and the 2-byte schema of a `u64`,
+/// rounded up to a multiple of 64 (`docs/file-formats.md`; the format test below checks it).
+const HEADER: usize = 128;
 const COUNT_AT: usize = 40;
 
 /// A valid header for `u64` records with the given count, then `records` records' worth of bytes.
@@ -208,6 +210,7 @@ fn a_million_pushes_cost_a_handful_of_remaps_and_the_file_stays_within_twice_its
     const N: u64 = 1_000_000;
     let (_dir, path) = temp("readings.bin");
     let mut log = MappedVec::<Reading>::open_or_create(&path)?;
+    let data_offset = mapped::FileInfo::read(&path)?.data_offset;
     let mut largest_ratio = 0.0f64;
     let mut remaps = 0;
     for at in 0..N {
@@ -216,9 +219,10 @@ fn a_million_pushes_cost_a_handful_of_remaps_and_the_file_stays_within_twice_its
             // Just grown: the file is at its largest relative to what it holds.
             remaps = log.remap_count();
             let size = std::fs::metadata(&path).unwrap().len();
-            let contents = (HEADER + log.len() * 16) as u64;
+            let contents = data_offset + log.len() as u64 * 16;
             // The first growth makes room for a page of records.
-            largest_ratio = largest_ratio.max(size as f64 / contents.max(4096 + 64) as f64);
+            largest_ratio =
+                largest_ratio.max(size as f64 / contents.max(4096 + data_offset) as f64);
         }
     }
     // From one page of 16-byte records, doubling: 256 · 2^12 = 1,048,576 holds a million.
@@ -228,7 +232,7 @@ fn a_million_pushes_cost_a_handful_of_remaps_and_the_file_stays_within_twice_its
         log.remap_count()
     );
     let size = std::fs::metadata(&path).unwrap().len();
-    let contents = (HEADER as u64) + N * 16;
+    let contents = data_offset + N * 16;
     assert!(size >= contents);
     assert!(size <= 2 * contents, "file {size} bytes for {contents}");
     assert!(largest_ratio <= 2.0 + 1e-9, "ratio {largest_ratio}");
@@ -276,7 +280,8 @@ fn a_second_writer_in_the_same_process_is_refused_and_readers_are_not() -> Resul
 fn the_file_format_is_the_documented_header_then_the_records() -> Result<(), Error> {
     let (_dir, path) = temp("readings.bin");
     let mut log = MappedVec::<Reading>::open_or_create(&path)?;
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), HEADER as u64);
+    let data_offset = std::fs::metadata(&path).unwrap().len() as usize; // an empty file is its header
+    assert_eq!(data_offset % 64, 0);
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
     log.push(reading(5))?;
@@ -284,24 +289,34 @@ fn the_file_format_is_the_documented_header_then_the_records() -> Result<(), Err
     let bytes = std::fs::read(&path).unwrap();
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
     assert_eq!(&bytes[0..8], b"MAPDRECS");
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 1);
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!(half(8), 2, "record format 2");
     let order = if cfg!(target_endian = "little") { 1 } else { 2 };
     assert_eq!(u32::from_le_bytes(bytes[12..16].try_into().unwrap()), order);
     assert_eq!(word(16), <Reading as Mapped>::LAYOUT.fingerprint);
     assert_eq!(word(24), 16);
-    assert_eq!(word(32), HEADER as u64);
+    assert_eq!(word(32), data_offset as u64);
     assert_eq!(
         u64::from_ne_bytes(bytes[COUNT_AT..COUNT_AT + 8].try_into().unwrap()),
         1
     );
-    assert_eq!(&bytes[48..64], &[0; 16]);
+    assert_eq!((half(48), half(52)), (2, 2), "header format 2, records");
+    let schema_len = half(56) as usize;
+    assert_eq!(half(60), 0);
+    assert!(64 + schema_len <= data_offset);
+    assert_eq!(bytes[64], 7, "the schema of a struct");
+    assert!(bytes[64 + schema_len..data_offset].iter().all(|b| *b == 0));
     let record = [
         &5u64.to_ne_bytes()[..],
         &5u32.to_ne_bytes(),
         &2.5f32.to_ne_bytes(),
     ]
     .concat();
-    assert_eq!(&bytes[HEADER..HEADER + 16], record);
+    assert_eq!(&bytes[data_offset..data_offset + 16], record);
+    // And a file of `u64` records starts them where the tests here expect.
+    let (_dir, ints) = temp("ints.bin");
+    MappedVec::<u64>::open_or_create(&ints)?;
+    assert_eq!(mapped::FileInfo::read(&ints)?.data_offset, HEADER as u64);
     Ok(())
 }
 
@@ -336,7 +351,7 @@ fn an_empty_file_is_too_small_to_open_and_initialized_by_open_or_create() -> Res
         MappedVec::<u64>::open_read_only(&path).unwrap_err(),
     ] {
         assert!(
-            matches!(err, Error::FileTooSmall { needed: 64, found: 0, ref path } if path.ends_with("empty.bin")),
+            matches!(err, Error::FileTooSmall { needed, found: 0, ref path } if needed == HEADER as u64 && path.ends_with("empty.bin")),
             "{err:?}"
         );
     }
@@ -376,7 +391,7 @@ fn garbage_a_short_header_and_a_wrong_magic_are_refused_untouched() {
                 }
                 (
                     Error::FileTooSmall {
-                        needed: 64,
+                        needed: 128,
                         found: 10,
                         ..
                     },
@@ -395,17 +410,17 @@ fn garbage_a_short_header_and_a_wrong_magic_are_refused_untouched() {
 fn another_version_or_a_corrupt_data_offset_is_refused() {
     let (_dir, path) = temp("ints.bin");
     let mut bytes = u64_file(&path, 2, 2);
-    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+    bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
     assert!(matches!(
         MappedVec::<u64>::open(&path),
         Err(Error::VersionMismatch {
-            found: 2,
-            expected: 1,
+            found: 3,
+            expected: 2,
             ..
         })
     ));
-    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
     bytes[32..40].copy_from_slice(&12u64.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
     let err = MappedVec::<u64>::open_read_only(&path).unwrap_err();
@@ -415,7 +430,7 @@ fn another_version_or_a_corrupt_data_offset_is_refused() {
             Error::BadHeader {
                 field: "data offset",
                 found: 12,
-                expected: 64,
+                expected: 128,
                 ..
             }
         ),
