@@ -25,7 +25,23 @@ use crate::error::Error;
 use crate::schema::{self, FieldKind};
 use crate::shape::Shape;
 
-/// Bytes of the fixed part of a header; the schema follows.
+/// Bytes of the fixed part of a self-describing header (magic .. reserved). The schema follows
+/// it, and the data starts at the data offset the header names (`docs/file-formats.md`).
+///
+/// ```
+/// # use mapped::Mapped;
+/// # #[derive(Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+/// # #[repr(C)]
+/// # #[mapped(magic = b"COUNTER\0", version = 1)]
+/// # struct Counter { n: u64 }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("counter.bin");
+/// Counter::create_new(&path)?;
+/// let info = mapped::FileInfo::read(&path)?;
+/// assert!(info.data_offset >= mapped::HEADER_SIZE as u64);
+/// # Ok(()) }
+/// ```
 pub const HEADER_SIZE: usize = 64;
 /// The header format this build reads and writes: 2, the first with the schema in the header.
 pub(crate) const FORMAT: u32 = 2;
