@@ -1,6 +1,6 @@
-//! `cargo bench --bench compare`: every contender on the same data, in one process, interleaved,
-//! several repetitions; prints medians and paired ratios to the baseline, and checks each goal of
-//! the performance issue.
+//! `cargo bench -p mapped-bench --bench compare`: every contender on the same data, in one
+//! process, interleaved, several repetitions; prints medians and paired ratios to the baseline,
+//! and checks each goal of the performance issue.
 //!
 //! Knobs (environment variables; counts accept `k`/`M`/`G` suffixes, powers of two):
 //!
