@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The comparison table of the README's "Performance" section: every contender of every workload,
-# interleaved, in one process (mapped-bench/benches/compare.rs), after a note of the machine it
+# interleaved, in one process (mapped-bench/benches/compare/), after a note of the machine it
 # ran on.
 #
 #   bash scripts/bench-compare.sh                    # the full run (1 GiB files, a few minutes)
@@ -14,9 +14,10 @@
 # (append, create, open, flush, protect) run on the disk filesystem of BENCH_DIR (default the
 # system temp dir), since that is what they measure.
 #
-# Knobs (see mapped-bench/benches/compare.rs): BENCH_RECORDS, BENCH_OPS, BENCH_SYSCALL_OPS,
+# Knobs (see mapped-bench/benches/compare/main.rs): BENCH_RECORDS, BENCH_OPS, BENCH_SYSCALL_OPS,
 # BENCH_APPEND, BENCH_CREATE, BENCH_FLUSH, BENCH_PROTECT, BENCH_REPS, BENCH_SMALL_REPS, BENCH_ONLY,
-# BENCH_DIR, RECORD_DIR. The scratch files (about 3 GiB in each pass) go in temp dirs removed at the end.
+# BENCH_DIR, RECORD_DIR. The scratch files (about 3 GiB in each pass) go in temp dirs removed at the
+# end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
