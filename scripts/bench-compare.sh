@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The comparison table of the README's "Performance" section: every contender of every workload,
-# interleaved, in one process (benches/compare.rs), after a note of the machine it ran on.
+# interleaved, in one process (mapped-bench/benches/compare/), after a note of the machine it
+# ran on.
 #
 #   bash scripts/bench-compare.sh                    # the full run (1 GiB files, a few minutes)
 #   BENCH_RECORDS=1M BENCH_OPS=1M BENCH_APPEND=1M BENCH_REPS=3 bash scripts/bench-compare.sh
@@ -13,9 +14,10 @@
 # (append, create, open, flush, protect) run on the disk filesystem of BENCH_DIR (default the
 # system temp dir), since that is what they measure.
 #
-# Knobs (see benches/compare.rs): BENCH_RECORDS, BENCH_OPS, BENCH_SYSCALL_OPS, BENCH_APPEND,
-# BENCH_CREATE, BENCH_FLUSH, BENCH_PROTECT, BENCH_REPS, BENCH_SMALL_REPS, BENCH_ONLY, BENCH_DIR,
-# RECORD_DIR. The scratch files (about 3 GiB in each pass) go in temp dirs removed at the end.
+# Knobs (see mapped-bench/benches/compare/main.rs): BENCH_RECORDS, BENCH_OPS, BENCH_SYSCALL_OPS,
+# BENCH_APPEND, BENCH_CREATE, BENCH_FLUSH, BENCH_PROTECT, BENCH_REPS, BENCH_SMALL_REPS, BENCH_ONLY,
+# BENCH_DIR, RECORD_DIR. The scratch files (about 3 GiB in each pass) go in temp dirs removed at the
+# end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,13 +38,13 @@ only="${BENCH_ONLY:-read,scan,write,append,create,open,flush,protect}"
 pick() { tr ',' '\n' <<<"$only" | { grep -xE "$1" || true; } | paste -sd, -; }
 records="$(pick 'read|scan|write')"
 files="$(pick 'append|create|open|flush|protect')"
-cargo bench --bench compare --no-run
+cargo bench -p mapped-bench --bench compare --no-run
 if [ -n "$records" ]; then
     echo "== record workloads, on $(findmnt -no FSTYPE -T "$record_dir" | head -1) ($record_dir)"
-    BENCH_ONLY="$records" BENCH_DIR="$record_dir" cargo bench -q --bench compare
+    BENCH_ONLY="$records" BENCH_DIR="$record_dir" cargo bench -q -p mapped-bench --bench compare
 fi
 if [ -n "$files" ]; then
     echo
     echo "== file workloads, on $(findmnt -no FSTYPE -T "$dir") ($dir)"
-    BENCH_ONLY="$files" BENCH_DIR="$dir" cargo bench -q --bench compare
+    BENCH_ONLY="$files" BENCH_DIR="$dir" cargo bench -q -p mapped-bench --bench compare
 fi

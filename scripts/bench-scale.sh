@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Scale: push 100M 64-byte records (6.4 GB) into one new MappedVec and print the cost per push at
-# 1M, 10M and 100M (benches/scale.rs). The file goes in a temp dir under BENCH_DIR (default the
-# system temp dir), removed at the end; page faults and context switches are counted by
-# `perf stat` when perf works here.
+# 1M, 10M and 100M (mapped-bench/benches/scale.rs). The file goes in a temp dir under BENCH_DIR
+# (default the system temp dir), removed at the end; page faults and context switches are counted
+# by `perf stat` when perf works here.
 #
 #   bash scripts/bench-scale.sh
 #   SCALE_RECORDS=10000000 bash scripts/bench-scale.sh
@@ -20,7 +20,7 @@ fi
 echo "filesystem: $(findmnt -no FSTYPE -T "$dir") (for $dir); memory: $(free -g | awk '/^Mem:/ { print $2 " GiB" }');" \
     "dirty_ratio $(cat /proc/sys/vm/dirty_ratio)%, dirty_background_ratio $(cat /proc/sys/vm/dirty_background_ratio)%"
 
-exe="$(cargo bench --bench scale --no-run --message-format=json 2>/dev/null \
+exe="$(cargo bench -p mapped-bench --bench scale --no-run --message-format=json 2>/dev/null \
     | grep -o '"executable":"[^"]*"' | tail -n 1 | cut -d'"' -f4)"
 [ -x "$exe" ] || { echo "could not build the scale bench" >&2; exit 1; }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per operation, counted by callgrind (repeatable on a noisy machine, unlike time).
 #
-# Builds benches/callgrind.rs (release, the bench profile), then for each variant runs
+# Builds mapped-bench/benches/callgrind.rs (release, the bench profile), then for each variant runs
 #   valgrind --tool=callgrind --toggle-collect=cg_<variant> <binary> <variant> <ops>
 # so only the one function doing <ops> field accesses is counted, and prints instructions per op.
 #
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 ops="${OPS:-1000000}"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 
-exe="$(cargo bench --bench callgrind --no-run --message-format=json 2>/dev/null \
+exe="$(cargo bench -p mapped-bench --bench callgrind --no-run --message-format=json 2>/dev/null \
     | grep -o '"executable":"[^"]*"' | tail -n 1 | cut -d'"' -f4)"
 [ -x "$exe" ] || { echo "could not build the callgrind bench" >&2; exit 1; }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The system calls `mapped` makes, against the minimal C sequence for the same job.
 #
-# 1. `strace -f` over benches/syscalls.rs, which runs each operation between marker lines: prints
-#    every call of each operation, and flags calls beyond the minimal C sequence and repeats.
+# 1. `strace -f` over mapped-bench/benches/syscalls.rs, which runs each operation between marker
+#    lines: prints every call of each operation, and flags calls beyond the minimal C sequence and
+#    repeats.
 # 2. `strace -f -c` over N repetitions of create_new, open, flush and drop, minus a run doing only
 #    the setup: the calls one operation makes, from strace's own summary.
 #
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 n="${N:-1000}"
 command -v strace >/dev/null || { echo "strace is not installed (apt-get install strace)" >&2; exit 1; }
 
-exe="$(cargo bench --bench syscalls --no-run --message-format=json 2>/dev/null \
+exe="$(cargo bench -p mapped-bench --bench syscalls --no-run --message-format=json 2>/dev/null \
     | grep -o '"executable":"[^"]*"' | tail -n 1 | cut -d'"' -f4)"
 [ -x "$exe" ] || { echo "could not build the syscalls bench" >&2; exit 1; }
 

@@ -2,8 +2,8 @@
 //! command line, each between two marker lines written to stderr (`@@ begin <phase>` and
 //! `@@ end <phase>`), so the system calls of each phase can be cut out of the trace.
 //!
-//! `cargo bench --bench syscalls -- <dir> [phase ...]`; with no phase it runs them all, and with
-//! no dir it uses a fresh temp dir (so `cargo bench` exercises it).
+//! `cargo bench -p mapped-bench --bench syscalls -- <dir> [phase ...]`; with no phase it runs them
+//! all, and with no dir it uses a fresh temp dir (so `cargo bench` exercises it).
 //!
 //! `... -- <dir> count <op> <n> measure|baseline` does one operation (`create_new`, `open`, `flush`
 //! or `drop`) `n` times, or only its setup (`baseline`), for `strace -f -c`: the difference of the

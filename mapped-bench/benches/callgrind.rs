@@ -2,8 +2,8 @@
 //! `ops` field writes (or reads) in one `#[no_mangle]` function, so callgrind can count that
 //! function's instructions alone (`--toggle-collect=<name>`).
 //!
-//! `cargo bench --bench callgrind -- <variant> [ops]`; with no variant it lists them and runs
-//! each once (so `cargo bench` exercises it).
+//! `cargo bench -p mapped-bench --bench callgrind -- <variant> [ops]`; with no variant it lists
+//! them and runs each once (so `cargo bench` exercises it).
 
 use std::hint::black_box;
 use std::ptr;

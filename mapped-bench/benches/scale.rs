@@ -1,6 +1,6 @@
-//! `scripts/bench-scale.sh` (or `SCALE_RECORDS=100M cargo bench --bench scale`): pushes records
-//! into one new `MappedVec` and reports the cost per push at every power-of-ten checkpoint, to
-//! show it stays flat as the file grows (100M records = 6.4 GB).
+//! `scripts/bench-scale.sh` (or `SCALE_RECORDS=100M cargo bench -p mapped-bench --bench scale`):
+//! pushes records into one new `MappedVec` and reports the cost per push at every power-of-ten
+//! checkpoint, to show it stays flat as the file grows (100M records = 6.4 GB).
 //!
 //! Pushes are timed in batches of `BATCH`; for each checkpoint it prints the average over all
 //! pushes so far, the average over the last 10% before the checkpoint (pushes 9M..10M for 10M),

@@ -1,6 +1,6 @@
-//! `cargo bench --bench accessors`: divan micro-benchmarks of one field access in cache, where
-//! the instructions an accessor costs are not hidden behind a cache or TLB miss (the big random
-//! workloads of `compare` are dominated by those). Each benchmark does 4096 accesses.
+//! `cargo bench -p mapped-bench --bench accessors`: divan micro-benchmarks of one field access in
+//! cache, where the instructions an accessor costs are not hidden behind a cache or TLB miss (the
+//! big random workloads of `compare` are dominated by those). Each benchmark does 4096 accesses.
 
 use std::hint::black_box;
 use std::ptr;
