@@ -124,8 +124,14 @@ def info(path, *, offset=0):
     records = kind == KIND_RECORDS
     if not records and root[0] != "struct":
         raise ValueError(f"{path}: a struct file of `{_rust_type(root)}`, which is no struct")
+    if not records and count != 1:
+        raise ValueError(f"{path}: a struct file whose header counts {count} structs, not 1")
     if _fingerprint(root, top=True) != fingerprint:
         raise ValueError(f"{path}: the schema does not describe the header's layout fingerprint")
+    try:
+        layout = _dtype(root, ">" if big else "<")
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path}: numpy has no dtype for the schema's type: {error}") from None
     room = max(file_size - offset - data_offset, 0) // max(size, 1)
     return Info(
         kind="records" if records else "struct",
@@ -138,7 +144,7 @@ def info(path, *, offset=0):
         data_offset=offset + data_offset,
         len=min(count, room) if records else min(room, 1),
         file_size=file_size,
-        dtype=_dtype(root, ">" if big else "<"),
+        dtype=layout,
     )
 
 
@@ -146,7 +152,7 @@ def _fields(path, fixed, available):
     """Unpacks and checks the fixed 64 bytes, in the order ``docs/file-formats.md`` gives."""
     if len(fixed) < HEADER_SIZE:
         raise ValueError(
-            f"{path}: {available} bytes, fewer than a {HEADER_SIZE}-byte header: "
+            f"{path}: {max(available, 0)} bytes, fewer than a {HEADER_SIZE}-byte header: "
             "no header: not self-describing"
         )
     fields = struct.unpack("<8sIIQQQ8sIIII", fixed)

@@ -361,6 +361,11 @@ fn files_that_describe_nothing_raise_value_error() -> Result<(), mapped::Error> 
     MappedVec::<u64>::open_or_create(&long)?;
     patch(&long, 56, &1_000_000u32.to_le_bytes());
 
+    // A struct file whose header counts two structs.
+    let twice = file("twice.bin");
+    Config::create_new(&twice)?;
+    patch(&twice, 40, &2u64.to_ne_bytes());
+
     let cases = [
         (&plain, "no header: not self-describing"),
         (&short, "no header: not self-describing"),
@@ -372,10 +377,11 @@ fn files_that_describe_nothing_raise_value_error() -> Result<(), mapped::Error> 
             "does not describe the header's layout fingerprint",
         ),
         (&long, "does not fit"),
+        (&twice, "counts 2 structs, not 1"),
     ]
     .map(|(path, reason)| format!("{}={reason}", arg(path)));
     let out = python("refused", &cases);
-    assert_eq!(out.trim(), "7 files refused");
+    assert_eq!(out.trim(), "8 files refused");
     Ok(())
 }
 
@@ -392,5 +398,56 @@ fn a_hostile_field_name_stays_in_its_python_string() -> Result<(), mapped::Error
     assert!(literal.contains(r"'a\'u8', 'a\\\x0a8'"), "{literal}");
     let out = python("names", &[literal.as_str(), "a'u8", "a\\\n8"]);
     assert_eq!(out.trim(), "found 2 names");
+    Ok(())
+}
+
+/// The record of the README's numpy example.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Tick {
+    at: u64,
+    price: f64,
+    qty: u32,
+    side: u32,
+}
+
+/// The README's Python example runs on the file its Rust example writes, prints what its comment
+/// says, and its write reaches Rust.
+#[test]
+fn the_readme_numpy_example_runs() -> Result<(), mapped::Error> {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("\n## numpy\n").expect("a numpy section")..];
+    let start = section.find("```python\n").expect("a Python example") + "```python\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let printed = example
+        .lines()
+        .find(|line| line.contains(".mean())"))
+        .and_then(|line| line.split("# ").nth(1))
+        .expect("the mean's line says what it prints");
+
+    let dir = temp();
+    let path = dir.path().join("ticks.bin");
+    let mut ticks = MappedVec::<Tick>::open_or_create(&path)?;
+    for at in 0..100 {
+        ticks.push(Tick {
+            at,
+            price: 10.0 + at as f64 / 4.0,
+            qty: at as u32 % 7,
+            side: 0,
+        })?;
+    }
+    drop(ticks);
+    let out = python("readme", &[arg(dir.path()), example.to_string()]);
+    assert_eq!(out.lines().next(), Some(printed.trim()));
+
+    let ticks = MappedVec::<Tick>::open_read_only(&path)?;
+    for tick in ticks.iter() {
+        assert_eq!(
+            tick.side(),
+            u32::from(tick.qty() == 0),
+            "tick {}",
+            tick.at()
+        );
+    }
     Ok(())
 }

@@ -5,6 +5,7 @@ PYTHONPATH finds, prints one line saying what it checked, and exits non-zero on 
 Record i's values are computed from i, vectorized, exactly as `every(i)` in tests/numpy.rs does.
 """
 
+import os
 import sys
 
 import numpy
@@ -173,7 +174,13 @@ def names(literal, *wanted):
     print(f"found {len(wanted)} names")
 
 
+def readme(directory, example):
+    """Runs the README's Python example in `directory`, where its files are."""
+    os.chdir(directory)
+    exec(example, {})
+
+
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
     {"every": every, "write": write, "struct": struct_file, "records": records,
-     "refused": refused, "names": names}[command](*arguments)
+     "refused": refused, "names": names, "readme": readme}[command](*arguments)
