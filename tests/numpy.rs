@@ -306,9 +306,12 @@ fn record_files_of_scalars_and_arrays() -> Result<(), mapped::Error> {
         record.reverse();
     }
     std::fs::write(&path, bytes).unwrap();
+    let from_file = FileInfo::read(&path)?.numpy_dtype();
     if cfg!(target_endian = "little") {
+        assert_eq!(from_file, mapped::numpy_dtype::<U64<BigEndian>>());
         check_records::<U64<BigEndian>>(&path, "1000,", "0", "999");
     } else {
+        assert_eq!(from_file, mapped::numpy_dtype::<U64<LittleEndian>>());
         check_records::<U64<LittleEndian>>(&path, "1000,", "0", "999");
     }
 
