@@ -3,6 +3,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# tests/numpy.rs runs python/mapped_numpy.py under real numpy, from a virtual environment kept in
+# target/ (made once; a few seconds of wheel download) and named by MAPPED_PYTHON.
+echo "== numpy in target/py (for tests/numpy.rs)"
+if ! target/py/bin/python -c 'import numpy' >/dev/null 2>&1; then
+    if ! python3 -m venv target/py; then
+        echo "error: \`python3 -m venv target/py\` failed: tests/numpy.rs needs Python 3 with venv" >&2
+        exit 1
+    fi
+    if ! target/py/bin/pip install --quiet --disable-pip-version-check --retries 2 --timeout 30 numpy; then
+        echo "error: pip could not install numpy into target/py (is PyPI reachable?): tests/numpy.rs needs it" >&2
+        exit 1
+    fi
+fi
+export MAPPED_PYTHON="$PWD/target/py/bin/python"
+"$MAPPED_PYTHON" -c 'import numpy; print("numpy", numpy.__version__)'
+
 echo "== cargo fmt --all --check"
 cargo fmt --all --check
 

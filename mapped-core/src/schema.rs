@@ -379,7 +379,7 @@ impl StructInfo {
         out.push_str(&list(
             self.fields
                 .iter()
-                .map(|field| format!("'{}'", field.name))
+                .map(|field| python_str(&field.name))
                 .collect(),
         ));
         let _ = write!(
@@ -401,6 +401,23 @@ impl StructInfo {
         );
         out
     }
+}
+
+/// `text` as a Python string literal, in ASCII: a name read from a hostile file can neither end
+/// the literal early (and have `eval` run what follows) nor carry control characters to a terminal.
+fn python_str(text: &str) -> String {
+    let mut out = String::from("'");
+    for c in text.chars() {
+        let _ = match c {
+            '\\' | '\'' => write!(out, "\\{c}"),
+            ' '..='~' => write!(out, "{c}"),
+            '\0'..='\u{ff}' => write!(out, "\\x{:02x}", u32::from(c)),
+            '\u{100}'..='\u{ffff}' => write!(out, "\\u{:04x}", u32::from(c)),
+            _ => write!(out, "\\U{:08x}", u32::from(c)),
+        };
+    }
+    out.push('\'');
+    out
 }
 
 /// Decodes a schema read from a file.
