@@ -240,14 +240,18 @@ pub(crate) fn fields_ident(input: &Input<'_>) -> syn::Ident {
     format_ident!("{}Fields", input.ident, span = input.ident.span())
 }
 
-/// `self.__raw.place::<Ty, OFFSET>()` for a field.
+/// `self.__raw.field::<Ty, INDEX>()` for a field: its index in the layout, a literal, so that no
+/// accessor has a constant of its own (an `offset_of!` each) for the compiler to check.
 fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
-    let ident = input.ident;
-    let name = field.ident;
     let ty = &field.ty;
-    let krate = krate_at(input, ty.span());
+    let index = input
+        .fields
+        .iter()
+        .position(|other| other.ident == field.ident)
+        .expect("the field is one of the struct's");
+    let index = proc_macro2::Literal::usize_unsuffixed(index);
     quote_spanned! {ty.span()=>
-        self.__raw.place::<#ty, { #krate::__private::offset_of!(#ident, #name) }>()
+        self.__raw.field::<#ty, #index>()
     }
 }
 
