@@ -488,6 +488,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// `mapped::Error::Io` naming the failed call; nothing is left at the path then.
+            #[inline]
             #vis fn create_new(#path: #path_type) -> #rw {
                 #create_new
             }
@@ -497,6 +498,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             /// # Errors
             /// `mapped::Error::FileTooSmall` if the file is shorter than this struct (it is not
             /// touched), `mapped::Error::NotRegularFile`, or `mapped::Error::Io`.
+            #[inline]
             #vis fn open(#path: #path_type) -> #rw {
                 #open
             }
@@ -506,6 +508,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// As for `open` and `create_new`.
+            #[inline]
             #vis fn open_or_create(#path: #path_type) -> #rw {
                 #open_or_create
             }
@@ -514,6 +517,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// As for `open`.
+            #[inline]
             #vis fn open_read_only(#path: #path_type) -> #ro {
                 #open_read_only
             }
@@ -522,6 +526,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// As for `open`.
+            #[inline]
             #vis fn open_private(#path: #path_type) -> #private {
                 #open_private
             }
@@ -530,11 +535,13 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// `mapped::Error::Io` from `mmap`.
+            #[inline]
             #vis fn anonymous() -> #rw {
                 #anonymous
             }
 
             /// A builder for offsets, file modes, read-only or private mappings and more.
+            #[inline]
             #vis fn options() -> #krate::OpenOptions<#ident> {
                 #options
             }
