@@ -300,8 +300,17 @@ const fn fingerprint(size: usize, align: usize, fields: &[Field]) -> u64 {
 }
 
 /// FNV-1a, 64-bit: tiny, `const`, and good enough to tell layouts apart.
+///
+/// Every struct's fingerprint is computed by the compiler's interpreter where the struct is
+/// defined, so the code is written for it: one loop per value, no call per byte, and the
+/// multiplication done in `u128` (whose low 64 bits are the wrapping product) rather than through
+/// `wrapping_mul`. The result is the plain byte-by-byte FNV-1a, which the tests check against a
+/// reference; it is part of the file format (headers store it), so it must never change.
 #[derive(Clone, Copy)]
 struct Fnv(u64);
+
+/// The FNV-1a 64-bit prime.
+const FNV_PRIME: u128 = 0x0000_0100_0000_01b3;
 
 impl Fnv {
     const fn new() -> Self {
@@ -309,28 +318,33 @@ impl Fnv {
     }
 
     const fn byte(self, byte: u8) -> Self {
-        Fnv((self.0 ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3))
+        Fnv(((self.0 ^ byte as u64) as u128 * FNV_PRIME) as u64)
     }
 
-    const fn bytes(mut self, bytes: &[u8]) -> Self {
+    const fn bytes(self, bytes: &[u8]) -> Self {
         // Length first, so ("ab", "c") and ("a", "bc") differ.
-        self = self.usize(bytes.len());
+        let mut hash = self.usize(bytes.len()).0;
         let mut i = 0;
         while i < bytes.len() {
-            self = self.byte(bytes[i]);
+            hash = ((hash ^ bytes[i] as u64) as u128 * FNV_PRIME) as u64;
             i += 1;
         }
-        self
+        Fnv(hash)
     }
 
-    const fn u64(mut self, value: u64) -> Self {
-        let bytes = value.to_le_bytes();
-        let mut i = 0;
-        while i < 8 {
-            self = self.byte(bytes[i]);
-            i += 1;
-        }
-        self
+    /// The eight bytes of `value`, little-endian first (unrolled: a loop costs the interpreter a
+    /// third more).
+    const fn u64(self, value: u64) -> Self {
+        let mut hash = self.0;
+        hash = ((hash ^ (value & 0xff)) as u128 * FNV_PRIME) as u64;
+        hash = ((hash ^ ((value >> 8) & 0xff)) as u128 * FNV_PRIME) as u64;
+        hash = ((hash ^ ((value >> 16) & 0xff)) as u128 * FNV_PRIME) as u64;
+        hash = ((hash ^ ((value >> 24) & 0xff)) as u128 * FNV_PRIME) as u64;
+        hash = ((hash ^ ((value >> 32) & 0xff)) as u128 * FNV_PRIME) as u64;
+        hash = ((hash ^ ((value >> 40) & 0xff)) as u128 * FNV_PRIME) as u64;
+        hash = ((hash ^ ((value >> 48) & 0xff)) as u128 * FNV_PRIME) as u64;
+        hash = ((hash ^ (value >> 56)) as u128 * FNV_PRIME) as u64;
+        Fnv(hash)
     }
 
     const fn usize(self, value: usize) -> Self {
@@ -349,4 +363,83 @@ pub struct HeaderSpec {
     pub magic: [u8; 8],
     /// The format version; a file of another version is refused.
     pub version: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FNV-1a as written in its definition: one wrapping multiplication per byte.
+    fn reference(bytes: &[u8]) -> u64 {
+        let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+        for &byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        hash
+    }
+
+    /// The bytes `fingerprint` hashes for a layout, written out with `to_le_bytes`.
+    fn layout_bytes(layout: &Layout) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend((layout.size as u64).to_le_bytes());
+        out.extend((layout.align as u64).to_le_bytes());
+        for field in layout.fields {
+            out.extend((field.name.len() as u64).to_le_bytes());
+            out.extend(field.name.as_bytes());
+            out.extend(field.shape.fingerprint().to_le_bytes());
+            out.extend((field.offset as u64).to_le_bytes());
+            out.extend((field.size as u64).to_le_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn the_fingerprint_is_plain_fnv_1a() {
+        for value in [0, 1, 0xff, 0x0123_4567_89ab_cdef, u64::MAX] {
+            let fnv = Fnv::new().u64(value).finish();
+            assert_eq!(fnv, reference(&value.to_le_bytes()));
+        }
+        let text = b"a field name";
+        let mut expected = (text.len() as u64).to_le_bytes().to_vec();
+        expected.extend(text);
+        assert_eq!(Fnv::new().bytes(text).finish(), reference(&expected));
+        assert_eq!(Fnv::new().byte(7).finish(), reference(&[7]));
+
+        const U32: Shape = Shape::Unsigned { bytes: 4 };
+        const ELEMENT: Shape = Shape::Float { bytes: 8 };
+        const BIG: Shape = Shape::ByteOrder {
+            value: &U32,
+            big_endian: true,
+        };
+        const ARRAY: Shape = Shape::Array {
+            element: &ELEMENT,
+            len: 3,
+        };
+        const INNER: Layout = layout(
+            "Inner",
+            28,
+            4,
+            &[
+                field("a", 0, 4, "u32", &U32, false),
+                field("b", 4, 24, "[f64; 3]", &ARRAY, true),
+            ],
+        );
+        const NESTED: Shape = Shape::Struct(&INNER);
+        const OUTER: Layout = layout(
+            "Outer",
+            40,
+            8,
+            &[
+                field("big", 0, 4, "U32<BigEndian>", &BIG, false),
+                field("inner", 4, 28, "Inner", &NESTED, false),
+            ],
+        );
+        for layout in [&INNER, &OUTER] {
+            assert_eq!(layout.fingerprint, reference(&layout_bytes(layout)));
+        }
+        assert_eq!(
+            U32.fingerprint(),
+            reference(&[[1].as_slice(), &4u64.to_le_bytes()].concat())
+        );
+    }
 }

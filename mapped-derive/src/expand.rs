@@ -240,14 +240,18 @@ pub(crate) fn fields_ident(input: &Input<'_>) -> syn::Ident {
     format_ident!("{}Fields", input.ident, span = input.ident.span())
 }
 
-/// `self.__raw.place::<Ty, OFFSET>()` for a field.
+/// `self.__raw.field::<Ty, INDEX>()` for a field: its index in the layout, a literal, so that no
+/// accessor has a constant of its own (an `offset_of!` each) for the compiler to check.
 fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
-    let ident = input.ident;
-    let name = field.ident;
     let ty = &field.ty;
-    let krate = krate_at(input, ty.span());
+    let index = input
+        .fields
+        .iter()
+        .position(|other| other.ident == field.ident)
+        .expect("the field is one of the struct's");
+    let index = proc_macro2::Literal::usize_unsuffixed(index);
     quote_spanned! {ty.span()=>
-        self.__raw.place::<#ty, { #krate::__private::offset_of!(#ident, #name) }>()
+        self.__raw.field::<#ty, #index>()
     }
 }
 
@@ -484,6 +488,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// `mapped::Error::Io` naming the failed call; nothing is left at the path then.
+            #[inline]
             #vis fn create_new(#path: #path_type) -> #rw {
                 #create_new
             }
@@ -493,6 +498,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             /// # Errors
             /// `mapped::Error::FileTooSmall` if the file is shorter than this struct (it is not
             /// touched), `mapped::Error::NotRegularFile`, or `mapped::Error::Io`.
+            #[inline]
             #vis fn open(#path: #path_type) -> #rw {
                 #open
             }
@@ -502,6 +508,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// As for `open` and `create_new`.
+            #[inline]
             #vis fn open_or_create(#path: #path_type) -> #rw {
                 #open_or_create
             }
@@ -510,6 +517,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// As for `open`.
+            #[inline]
             #vis fn open_read_only(#path: #path_type) -> #ro {
                 #open_read_only
             }
@@ -518,6 +526,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// As for `open`.
+            #[inline]
             #vis fn open_private(#path: #path_type) -> #private {
                 #open_private
             }
@@ -526,11 +535,13 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             ///
             /// # Errors
             /// `mapped::Error::Io` from `mmap`.
+            #[inline]
             #vis fn anonymous() -> #rw {
                 #anonymous
             }
 
             /// A builder for offsets, file modes, read-only or private mappings and more.
+            #[inline]
             #vis fn options() -> #krate::OpenOptions<#ident> {
                 #options
             }

@@ -85,14 +85,22 @@ fn type_name(ty: &syn::Type) -> String {
 }
 
 /// Every compile-time layout check of the struct.
+///
+/// The checks every struct gets are grouped into three constants, not one item per check, since
+/// each item is one more body for the compiler to check, build and evaluate: the zero-size panics,
+/// the padding type mismatches (all reported, being type errors), and the padding panics (each
+/// group stops at its first failure, and a struct with padding has zerocopy's error too).
 pub(crate) fn checks(input: &Input<'_>) -> TokenStream {
-    let mut checks = zero_sized_checks(input);
-    checks.extend(padding_checks(input));
-    checks.extend(assertions(input));
+    let zero_sized = zero_sized_checks(input);
+    let (tags, padding) = padding_checks(input);
+    let assertions = assertions(input);
     quote! {
-        #[allow(non_camel_case_types, clippy::identity_op)]
+        #[allow(non_camel_case_types, clippy::identity_op, clippy::manual_assert)]
         const _: () = {
-            #(#checks)*
+            const _: () = { #(#zero_sized)* };
+            const _: () = { #(#tags)* };
+            const _: () = { #(#padding)* };
+            #(#assertions)*
         };
     }
 }
@@ -108,9 +116,10 @@ fn end_of(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
     }
 }
 
-/// A check that `actual == expected`, reported at the attribute (or field) by two items: a panic
-/// with `message`, and a type mismatch on `tag<expected>` vs `tag<actual>` that shows both numbers.
-/// They are separate items so that the type error does not stop the panic from being evaluated.
+/// The two halves of a check that `actual == expected`, reported at the attribute (or field): a
+/// type mismatch on `tag<expected>` vs `tag<actual>` that shows both numbers, and a panic with
+/// `message`. They go in separate constants, so that the type error does not stop the panic from
+/// being evaluated.
 fn equality_check(
     krate: &syn::Path,
     span: Span,
@@ -118,19 +127,20 @@ fn equality_check(
     actual: &TokenStream,
     expected: &TokenStream,
     message: &str,
-) -> TokenStream {
+) -> (TokenStream, TokenStream) {
     // The panic is reported where its macro path is spanned: at the attribute or field, not at the
     // derive, which is where a `#[mapped(crate = "...")]` path or the default `::mapped` points.
     let krate = respan(krate.to_token_stream(), span);
-    quote_spanned! {span=>
-        const _: () = {
-            struct #tag<const N: usize>;
-            let _: #tag<{ #expected }> = #tag::<{ #actual }>;
-        };
-        const _: () = if #actual != #expected {
+    let mismatch = quote_spanned! {span=>
+        struct #tag<const N: usize>;
+        let _: #tag<#expected> = #tag::<{ #actual }>;
+    };
+    let panic = quote_spanned! {span=>
+        if #actual != #expected {
             #krate::__private::panic!(#message);
-        };
-    }
+        }
+    };
+    (mismatch, panic)
 }
 
 /// Rejects zero-sized fields (`[u8; 0]`), and with them zero-sized structs: they have no bytes in
@@ -151,15 +161,16 @@ fn zero_sized_checks(input: &Input<'_>) -> Vec<TokenStream> {
             );
             let panic = respan(quote!(#krate::__private::panic!), span);
             quote_spanned! {span=>
-                const _: () = if #krate::__private::size_of::<#ty>() == 0 {
+                if #krate::__private::size_of::<#ty>() == 0 {
                     #panic(#message);
-                };
+                }
             }
         })
         .collect()
 }
 
-fn padding_checks(input: &Input<'_>) -> Vec<TokenStream> {
+/// The padding checks: their type mismatches, and their panics.
+fn padding_checks(input: &Input<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let ident = input.ident;
     let krate = &input.krate;
     let mut checks = Vec::new();
@@ -207,7 +218,7 @@ fn padding_checks(input: &Input<'_>) -> Vec<TokenStream> {
             &message,
         ));
     }
-    checks
+    checks.into_iter().unzip()
 }
 
 /// `#[mapped(size = N)]`, `#[mapped(align = N)]` and `#[mapped(offset = N)]`.
@@ -226,14 +237,18 @@ fn assertions(input: &Input<'_>) -> Vec<TokenStream> {
         let expected = attr.value;
         let message =
             format!("{subject} is not {expected}, as `#[mapped({what} = {expected})]` expects");
-        checks.push(equality_check(
+        let (mismatch, panic) = equality_check(
             krate,
             attr.value_span,
             &tag,
             &actual,
             &quote!(#expected),
             &message,
-        ));
+        );
+        checks.push(quote_spanned! {attr.value_span=>
+            const _: () = { #mismatch };
+            const _: () = { #panic };
+        });
     };
     if let Some(size) = &input.attrs.size {
         let actual = quote!(#krate::__private::size_of::<#ident>());

@@ -103,6 +103,59 @@ impl<T: FieldType, A: Access> RawView<T, A> {
         unsafe { Place::new(field.cast()) }
     }
 
+    /// Field number `INDEX` of `T` (its place in `T`'s layout, which lists every field in
+    /// declaration order), as an `F`: how generated accessors reach their field.
+    ///
+    /// The same place as [`place`](Self::place) at that field's offset, with the same checks, made
+    /// at compile time against `T`'s [`FieldType::SHAPE`]: the field exists, is `F`'s size and
+    /// shape, and lies aligned within `T`. Generated code passes the index as a literal, so no
+    /// accessor carries a constant of its own for the compiler to check; the offset is read from
+    /// the layout, computed once per struct.
+    ///
+    /// ```compile_fail,E0080
+    /// use std::sync::atomic::AtomicU64;
+    /// use mapped::__private::Accessors;
+    /// use mapped::Mapped;
+    /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    ///
+    /// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// #[repr(C)]
+    /// struct S { c: AtomicU64 }
+    ///
+    /// let h = S::anonymous().unwrap();
+    /// let f: &SFields<mapped::ReadWrite> = &h;
+    /// f.raw().field::<u64, 0>().write(7); // a plain u64 over the atomic: does not compile
+    /// ```
+    pub fn field<F: FieldType, const INDEX: usize>(&self) -> Place<'_, F, A> {
+        let offset = const {
+            let field = match T::SHAPE {
+                Shape::Struct(layout) if INDEX < layout.fields.len() => &layout.fields[INDEX],
+                _ => panic!("the struct has no field of this index"),
+            };
+            assert!(
+                field.size == size_of::<F>() && field.shape.same_as(&F::SHAPE),
+                "the field of this index is not of this type"
+            );
+            assert!(
+                field.offset + size_of::<F>() <= size_of::<T>(),
+                "field lies outside its struct"
+            );
+            assert!(
+                field.offset % align_of::<F>() == 0 && align_of::<F>() <= align_of::<T>(),
+                "field is misaligned"
+            );
+            field.offset
+        };
+        // SAFETY: `offset + size_of::<F>() <= size_of::<T>()` (checked above), so the result
+        // stays within the struct `self.ptr` points to.
+        let field = unsafe { self.ptr.cast::<u8>().add(offset) };
+        // SAFETY: as for `place`: in bounds, aligned (`offset` is a multiple of `F`'s alignment,
+        // which divides `T`'s), borrowed from `self` with mode `A`, and the bytes are `T`'s field
+        // of `F`'s size and shape (checked above against `T::SHAPE`), so its accesses are the ones
+        // every other accessor of that field makes.
+        unsafe { Place::new(field.cast()) }
+    }
+
     /// Copies the whole struct out of the mapping (atomic fields atomically).
     pub fn load(&self) -> T
     where
