@@ -301,18 +301,18 @@ const fn fingerprint(size: usize, align: usize, fields: &[Field]) -> u64 {
 
 /// FNV-1a, 64-bit: tiny, `const`, and good enough to tell layouts apart.
 #[derive(Clone, Copy)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Fnv {
-    const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
-    const fn byte(self, byte: u8) -> Self {
+    pub(crate) const fn byte(self, byte: u8) -> Self {
         Fnv((self.0 ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3))
     }
 
-    const fn bytes(mut self, bytes: &[u8]) -> Self {
+    pub(crate) const fn bytes(mut self, bytes: &[u8]) -> Self {
         // Length first, so ("ab", "c") and ("a", "bc") differ.
         self = self.usize(bytes.len());
         let mut i = 0;
@@ -323,7 +323,7 @@ impl Fnv {
         self
     }
 
-    const fn u64(mut self, value: u64) -> Self {
+    pub(crate) const fn u64(mut self, value: u64) -> Self {
         let bytes = value.to_le_bytes();
         let mut i = 0;
         while i < 8 {
@@ -333,11 +333,11 @@ impl Fnv {
         self
     }
 
-    const fn usize(self, value: usize) -> Self {
+    pub(crate) const fn usize(self, value: usize) -> Self {
         self.u64(value as u64)
     }
 
-    const fn finish(self) -> u64 {
+    pub(crate) const fn finish(self) -> u64 {
         self.0
     }
 }
