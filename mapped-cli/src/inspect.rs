@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use mapped::{Endian, FieldInfo, FileInfo, FileKind};
+use mapped::{Endian, FieldInfo, FieldKind, FileInfo, FileKind};
 use serde_json::{json, Value};
 
 use crate::read;
@@ -140,25 +140,23 @@ fn summary(info: &FileInfo, args: &Args, out: &mut dyn Write) -> std::io::Result
         return Ok(());
     }
     let mut rows = Vec::new();
-    table_rows(&info.fields, 0, &mut rows);
-    let width = |column: fn(&Row) -> &str, title: &str| {
-        rows.iter()
-            .map(|row| column(row).len())
-            .chain([title.len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let (name_w, type_w) = (width(|row| &row.name, "name"), width(|row| &row.ty, "type"));
+    table_rows(&info.fields, 0, Some(0), &mut rows);
+    let name_w = rows
+        .iter()
+        .map(|row| row.name.len())
+        .chain(["name".len()])
+        .max()
+        .unwrap_or(0);
     writeln!(out)?;
     writeln!(
         out,
-        "{:>6}  {:>8}  {:name_w$}  type",
+        "{:>7}  {:>8}  {:name_w$}  type",
         "offset", "size", "name"
     )?;
     for row in &rows {
         writeln!(
             out,
-            "{:>6}  {:>8}  {:name_w$}  {:type_w$}",
+            "{:>7}  {:>8}  {:name_w$}  {}",
             row.offset, row.size, row.name, row.ty
         )?;
     }
@@ -166,17 +164,26 @@ fn summary(info: &FileInfo, args: &Args, out: &mut dyn Write) -> std::io::Result
 }
 
 struct Row {
-    offset: usize,
+    /// From the record's start; `+N` from the element's, for the fields of an array of structs.
+    offset: String,
     size: usize,
-    /// Indented by depth: a nested struct's fields follow it, offsets relative to it.
+    /// Indented by depth: a nested struct's fields follow it.
     name: String,
     ty: String,
 }
 
-fn table_rows(fields: &[FieldInfo], depth: usize, rows: &mut Vec<Row>) {
+/// `base` is where the fields' struct starts in the record, `None` in an array's elements.
+fn table_rows(fields: &[FieldInfo], depth: usize, base: Option<usize>, rows: &mut Vec<Row>) {
     for field in fields {
+        let (offset, nested_base) = match base {
+            Some(base) => (
+                (base + field.offset).to_string(),
+                matches!(field.kind, FieldKind::Struct(_)).then_some(base + field.offset),
+            ),
+            None => (format!("+{}", field.offset), None),
+        };
         rows.push(Row {
-            offset: field.offset,
+            offset,
             size: field.size,
             name: format!("{}{}", "  ".repeat(depth), field.name),
             ty: if field.readonly {
@@ -185,6 +192,6 @@ fn table_rows(fields: &[FieldInfo], depth: usize, rows: &mut Vec<Row>) {
                 field.type_name.clone()
             },
         });
-        table_rows(field.fields(), depth + 1, rows);
+        table_rows(field.fields(), depth + 1, nested_base, rows);
     }
 }

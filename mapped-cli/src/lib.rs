@@ -82,7 +82,8 @@ pub use error::CliError;
 #[command(
     name = "mapped",
     version,
-    about = "Inspect, dump, verify and export self-describing `mapped` files"
+    about = "Inspect, dump, verify and export self-describing `mapped` files",
+    long_about = None
 )]
 pub struct Cli {
     /// What to do.

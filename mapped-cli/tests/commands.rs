@@ -110,10 +110,12 @@ fn inspect_for_people_lists_the_summary_and_the_fields() {
         "magic        \"BODYFMT\\x00\"\n",
         fingerprint.as_str(),
         "record size  96 bytes, aligned to 8\n",
-        "offset      size  name",
-        "    16        16  pos",
-        "     8         8    y ",
-        "    80         2  port   U16<BigEndian>",
+        " offset      size  name   type\n",
+        "     16        16  pos    Point\n",
+        "     24         8    y    f64\n",
+        "     32        32  trail  [Point; 2]\n",
+        "     +8         8    y    f64\n",
+        "     80         2  port   U16<BigEndian>\n",
     ] {
         assert!(out.contains(expected), "{expected:?} in\n{out}");
     }
