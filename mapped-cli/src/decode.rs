@@ -31,6 +31,8 @@ pub(crate) struct Field {
     /// `"name":`, escaped once rather than per record.
     json_key: Vec<u8>,
     offset: usize,
+    /// The field's size, kept rather than walked from `node` for every record.
+    size: usize,
     node: Node,
 }
 
@@ -84,6 +86,7 @@ impl Node {
                             name: field.name.clone(),
                             json_key,
                             offset: field.offset,
+                            size: field.size,
                             node: Node::of(&field.kind, big_endian)?,
                         })
                     })
@@ -96,34 +99,7 @@ impl Node {
     /// Appends the value in `bytes` (exactly this type's size) as JSON.
     pub(crate) fn json(&self, bytes: &[u8], out: &mut Vec<u8>) {
         match self {
-            Node::Int {
-                bytes: 16,
-                signed,
-                big_endian,
-            } => {
-                // JSON readers lose integers past 2^53; 128-bit values travel as strings.
-                out.push(b'"');
-                write_int(16, *signed, *big_endian, bytes, out);
-                out.push(b'"');
-            }
-            Node::Int {
-                bytes: size,
-                signed,
-                big_endian,
-            } => write_int(*size, *signed, *big_endian, bytes, out),
-            Node::Float {
-                bytes: size,
-                big_endian,
-            } => {
-                let value = float(*size, *big_endian, bytes);
-                if value.is_finite() {
-                    out.extend_from_slice(value.text().as_bytes());
-                } else {
-                    out.push(b'"');
-                    out.extend_from_slice(value.text().as_bytes());
-                    out.push(b'"');
-                }
-            }
+            Node::Int { .. } | Node::Float { .. } => self.scalar(bytes, true, out),
             Node::Array {
                 element,
                 len,
@@ -152,36 +128,56 @@ impl Node {
         }
     }
 
-    /// Writes the value's scalars as CSV fields, in the order of [`csv_names`](Self::csv_names).
-    pub(crate) fn csv<W: std::io::Write>(
-        &self,
-        bytes: &[u8],
-        scratch: &mut Vec<u8>,
-        row: &mut csv::Writer<W>,
-    ) -> csv::Result<()> {
+    /// Appends the value's scalars as CSV fields, each followed by a comma, in the order of
+    /// [`csv_names`](Self::csv_names). Numbers never need CSV's quoting, so they are written
+    /// straight to the row rather than through the csv crate's field escaping, which cost a
+    /// quarter of a dump's time.
+    pub(crate) fn csv(&self, bytes: &[u8], out: &mut Vec<u8>) {
         match self {
+            Node::Int { .. } | Node::Float { .. } => {
+                self.scalar(bytes, false, out);
+                out.push(b',');
+            }
+            Node::Array {
+                element,
+                len,
+                stride,
+            } => {
+                for i in 0..*len {
+                    element.csv(&bytes[i * stride..(i + 1) * stride], out);
+                }
+            }
+            Node::Struct(fields) => {
+                for field in fields {
+                    field.node.csv(field.bytes(bytes), out);
+                }
+            }
+        }
+    }
+
+    /// Appends a scalar: 128-bit integers, and NaN and the infinities, as strings in JSON (where
+    /// readers lose integers past 2^53 and have no such floats), bare in CSV.
+    fn scalar(&self, bytes: &[u8], json: bool, out: &mut Vec<u8>) {
+        match *self {
             Node::Int {
                 bytes: size,
                 signed,
                 big_endian,
             } => {
-                scratch.clear();
-                write_int(*size, *signed, *big_endian, bytes, scratch);
-                row.write_field(&scratch[..])
+                let quote = json && size == 16;
+                if quote {
+                    out.push(b'"');
+                }
+                write_int(size, signed, big_endian, bytes, out);
+                if quote {
+                    out.push(b'"');
+                }
             }
             Node::Float {
                 bytes: size,
                 big_endian,
-            } => row.write_field(float(*size, *big_endian, bytes).text().as_bytes()),
-            Node::Array {
-                element,
-                len,
-                stride,
-            } => (0..*len)
-                .try_for_each(|i| element.csv(&bytes[i * stride..(i + 1) * stride], scratch, row)),
-            Node::Struct(fields) => fields
-                .iter()
-                .try_for_each(|field| field.node.csv(field.bytes(bytes), scratch, row)),
+            } => write_float(size, big_endian, bytes, json, out),
+            _ => {}
         }
     }
 
@@ -218,21 +214,7 @@ impl Node {
 
 impl Field {
     fn bytes<'b>(&self, record: &'b [u8]) -> &'b [u8] {
-        &record[self.offset..self.offset + self.node.size()]
-    }
-}
-
-impl Node {
-    fn size(&self) -> usize {
-        match self {
-            Node::Int { bytes, .. } | Node::Float { bytes, .. } => *bytes,
-            Node::Array { len, stride, .. } => len * stride,
-            Node::Struct(fields) => fields
-                .iter()
-                .map(|field| field.offset + field.node.size())
-                .max()
-                .unwrap_or(0),
-        }
+        &record[self.offset..self.offset + self.size]
     }
 }
 
@@ -253,14 +235,26 @@ fn values(kind: &FieldKind) -> u64 {
 
 /// Appends an integer of `size` bytes as decimal.
 fn write_int(size: usize, signed: bool, big_endian: bool, bytes: &[u8], out: &mut Vec<u8>) {
-    let mut raw = [0u8; 16];
-    // Widened to 16 bytes, sign-extended: one conversion for every width.
+    let mut text = itoa::Buffer::new();
+    if size == 16 {
+        let raw: [u8; 16] = bytes.try_into().expect("16 bytes");
+        let printed = match (signed, big_endian) {
+            (true, true) => text.format(i128::from_be_bytes(raw)),
+            (true, false) => text.format(i128::from_le_bytes(raw)),
+            (false, true) => text.format(u128::from_be_bytes(raw)),
+            (false, false) => text.format(u128::from_le_bytes(raw)),
+        };
+        out.extend(printed.bytes());
+        return;
+    }
+    // Widened to 8 bytes, sign-extended: one conversion for the narrower widths, without the
+    // slower 128-bit division.
     let fill = if signed && top_bit_set(bytes, big_endian) {
         0xff
     } else {
         0
     };
-    raw.fill(fill);
+    let mut raw = [fill; 8];
     if big_endian {
         for (low_first, byte) in raw.iter_mut().zip(bytes.iter().rev()) {
             *low_first = *byte;
@@ -268,13 +262,12 @@ fn write_int(size: usize, signed: bool, big_endian: bool, bytes: &[u8], out: &mu
     } else {
         raw[..size].copy_from_slice(bytes);
     }
-    let mut text = itoa::Buffer::new();
     let printed = if signed {
-        text.format(i128::from_le_bytes(raw))
+        text.format(i64::from_le_bytes(raw))
     } else {
-        text.format(u128::from_le_bytes(raw))
+        text.format(u64::from_le_bytes(raw))
     };
-    out.extend_from_slice(printed.as_bytes());
+    out.extend(printed.bytes());
 }
 
 fn top_bit_set(bytes: &[u8], big_endian: bool) -> bool {
@@ -286,94 +279,53 @@ fn top_bit_set(bytes: &[u8], big_endian: bool) -> bool {
     top.is_some_and(|byte| byte & 0x80 != 0)
 }
 
-/// A float of either width, read in its byte order.
-enum Float {
-    Single(f32),
-    Double(f64),
-}
-
-fn float(size: usize, big_endian: bool, bytes: &[u8]) -> Float {
-    match size {
-        4 => {
-            let raw: [u8; 4] = bytes.try_into().expect("4 bytes");
-            Float::Single(if big_endian {
-                f32::from_be_bytes(raw)
-            } else {
-                f32::from_le_bytes(raw)
-            })
-        }
-        _ => {
-            let raw: [u8; 8] = bytes.try_into().expect("8 bytes");
-            Float::Double(if big_endian {
-                f64::from_be_bytes(raw)
-            } else {
-                f64::from_le_bytes(raw)
-            })
-        }
-    }
-}
-
-impl Float {
-    fn is_finite(&self) -> bool {
-        match self {
-            Float::Single(value) => value.is_finite(),
-            Float::Double(value) => value.is_finite(),
-        }
-    }
-
-    /// The shortest text that reads back as the same value (ryu), or `NaN`, `inf`, `-inf`.
-    fn text(&self) -> FloatText {
-        let special = |negative: bool, nan: bool| match (nan, negative) {
-            (true, _) => FloatText::Special("NaN"),
-            (false, false) => FloatText::Special("inf"),
-            (false, true) => FloatText::Special("-inf"),
+/// Appends a float of `size` bytes: the shortest text that reads back as the same value
+/// (ryu), or `NaN`, `inf`, `-inf`, quoted for JSON.
+fn write_float(size: usize, big_endian: bool, bytes: &[u8], json: bool, out: &mut Vec<u8>) {
+    let mut text = ryu::Buffer::new();
+    let (finite, negative, nan, printed) = if size == 4 {
+        let raw: [u8; 4] = bytes.try_into().expect("4 bytes");
+        let value = if big_endian {
+            f32::from_be_bytes(raw)
+        } else {
+            f32::from_le_bytes(raw)
         };
-        match *self {
-            Float::Single(value) if !value.is_finite() => {
-                special(value.is_sign_negative(), value.is_nan())
-            }
-            Float::Double(value) if !value.is_finite() => {
-                special(value.is_sign_negative(), value.is_nan())
-            }
-            Float::Single(value) => {
-                let mut text = ryu::Buffer::new();
-                FloatText::Finite(text.format_finite(value).into())
-            }
-            Float::Double(value) => {
-                let mut text = ryu::Buffer::new();
-                FloatText::Finite(text.format_finite(value).into())
-            }
-        }
+        let finite = value.is_finite();
+        let printed = if finite {
+            text.format_finite(value)
+        } else {
+            ""
+        };
+        (finite, value.is_sign_negative(), value.is_nan(), printed)
+    } else {
+        let raw: [u8; 8] = bytes.try_into().expect("8 bytes");
+        let value = if big_endian {
+            f64::from_be_bytes(raw)
+        } else {
+            f64::from_le_bytes(raw)
+        };
+        let finite = value.is_finite();
+        let printed = if finite {
+            text.format_finite(value)
+        } else {
+            ""
+        };
+        (finite, value.is_sign_negative(), value.is_nan(), printed)
+    };
+    if finite {
+        out.extend(printed.bytes());
+        return;
     }
-}
-
-/// A float's text, on the stack (at most 24 bytes for an `f64`).
-enum FloatText {
-    Finite(Short),
-    Special(&'static str),
-}
-
-impl FloatText {
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            FloatText::Finite(short) => &short.bytes[..short.len],
-            FloatText::Special(text) => text.as_bytes(),
-        }
-    }
-}
-
-struct Short {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl From<&str> for Short {
-    fn from(text: &str) -> Short {
-        let mut bytes = [0; 32];
-        bytes[..text.len()].copy_from_slice(text.as_bytes());
-        Short {
-            bytes,
-            len: text.len(),
-        }
+    let special: &[u8] = match (nan, negative) {
+        (true, _) => b"NaN",
+        (false, false) => b"inf",
+        (false, true) => b"-inf",
+    };
+    if json {
+        out.push(b'"');
+        out.extend_from_slice(special);
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(special);
     }
 }

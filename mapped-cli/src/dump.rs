@@ -143,24 +143,19 @@ fn progress_bar(records: u64, size: u64) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// The output format, holding what it reuses from record to record.
-enum Writer<'a, 'o> {
-    Json {
-        node: &'a Node,
-        /// Records are gathered here and written in blocks of about 64 KiB.
-        buf: Vec<u8>,
-        /// A scalar or array record is printed as `{"value": ...}`.
-        wrap: bool,
-        out: &'o mut dyn Write,
-    },
-    Csv {
-        node: &'a Node,
-        scratch: Vec<u8>,
-        csv: Box<csv::Writer<&'o mut dyn Write>>,
-    },
+/// The output format, and the block of records gathered before each write (about 64 KiB).
+struct Writer<'a, 'o> {
+    node: &'a Node,
+    csv: bool,
+    /// A scalar or array record is printed as `{"value": ...}` in JSON.
+    wrap: bool,
+    buf: Vec<u8>,
+    out: &'o mut dyn Write,
 }
 
 impl<'a, 'o> Writer<'a, 'o> {
+    /// A writer for records of `root`; for CSV, the header row is written first, through the
+    /// csv crate, which quotes a name that needs it.
     fn new(
         node: &'a Node,
         csv: bool,
@@ -168,62 +163,52 @@ impl<'a, 'o> Writer<'a, 'o> {
         out: &'o mut dyn Write,
     ) -> Result<Self, CliError> {
         let wrap = !matches!(root, FieldKind::Struct(_));
-        if !csv {
-            return Ok(Writer::Json {
-                node,
-                buf: Vec::with_capacity(1 << 17),
-                wrap,
-                out,
-            });
+        if csv {
+            let mut header = csv::Writer::from_writer(&mut *out);
+            let mut prefix = String::from(if wrap { "value" } else { "" });
+            node.csv_names(&mut prefix, &mut |name| header.write_field(name))
+                .map_err(csv_error)?;
+            header.write_record(None::<&[u8]>).map_err(csv_error)?;
+            header.flush()?;
         }
-        let mut csv = csv::WriterBuilder::new()
-            .buffer_capacity(1 << 16)
-            .from_writer(out);
-        let mut prefix = String::from(if wrap { "value" } else { "" });
-        node.csv_names(&mut prefix, &mut |name| csv.write_field(name))
-            .map_err(csv_error)?;
-        csv.write_record(None::<&[u8]>).map_err(csv_error)?;
-        Ok(Writer::Csv {
+        Ok(Writer {
             node,
-            scratch: Vec::new(),
-            csv: Box::new(csv),
+            csv,
+            wrap,
+            buf: Vec::with_capacity(1 << 17),
+            out,
         })
     }
 
     fn record(&mut self, bytes: &[u8]) -> Result<(), CliError> {
-        match self {
-            Writer::Json {
-                node,
-                buf,
-                wrap,
-                out,
-            } => {
-                if *wrap {
-                    buf.extend_from_slice(b"{\"value\":");
-                }
-                node.json(bytes, buf);
-                if *wrap {
-                    buf.push(b'}');
-                }
-                buf.push(b'\n');
-                if buf.len() >= 1 << 16 {
-                    out.write_all(buf)?;
-                    buf.clear();
-                }
+        let buf = &mut self.buf;
+        if self.csv {
+            let start = buf.len();
+            self.node.csv(bytes, buf);
+            // The last field's comma ends the row; a record of no field is an empty row.
+            if buf.len() > start {
+                buf.pop();
             }
-            Writer::Csv { node, scratch, csv } => {
-                node.csv(bytes, scratch, csv).map_err(csv_error)?;
-                csv.write_record(None::<&[u8]>).map_err(csv_error)?;
+            buf.push(b'\n');
+        } else {
+            if self.wrap {
+                buf.extend_from_slice(b"{\"value\":");
             }
+            self.node.json(bytes, buf);
+            if self.wrap {
+                buf.push(b'}');
+            }
+            buf.push(b'\n');
+        }
+        if buf.len() >= 1 << 16 {
+            self.out.write_all(buf)?;
+            buf.clear();
         }
         Ok(())
     }
 
     fn finish(self) -> Result<(), CliError> {
-        match self {
-            Writer::Json { buf, out, .. } => out.write_all(&buf)?,
-            Writer::Csv { mut csv, .. } => csv.flush()?,
-        }
+        self.out.write_all(&self.buf)?;
         Ok(())
     }
 }

@@ -24,7 +24,7 @@ use crate::CliError;
 /// let mut out = Vec::new();
 /// mapped_cli::numpy::run(&path, &mut out)?;
 /// let text = String::from_utf8(out)?;
-/// assert!(text.contains("offset  64\n") && text.contains("shape   (1,)\n"));
+/// assert!(text.contains("offset  128\n") && text.contains("shape   (1,)\n"));
 /// # Ok(()) }
 /// ```
 pub fn run(path: &Path, out: &mut dyn Write) -> Result<(), CliError> {
