@@ -131,7 +131,7 @@ impl Node {
     /// Appends the value's scalars as CSV fields, each followed by a comma, in the order of
     /// [`csv_names`](Self::csv_names). Numbers never need CSV's quoting, so they are written
     /// straight to the row rather than through the csv crate's field escaping, which cost a
-    /// quarter of a dump's time.
+    /// sixth of a dump's time.
     pub(crate) fn csv(&self, bytes: &[u8], out: &mut Vec<u8>) {
         match self {
             Node::Int { .. } | Node::Float { .. } => {
@@ -234,6 +234,9 @@ fn values(kind: &FieldKind) -> u64 {
 }
 
 /// Appends an integer of `size` bytes as decimal.
+///
+/// Short texts are appended with `extend`, which the compiler inlines as a loop: each
+/// `extend_from_slice` was a `memmove` call, 15% of a CSV dump.
 fn write_int(size: usize, signed: bool, big_endian: bool, bytes: &[u8], out: &mut Vec<u8>) {
     let mut text = itoa::Buffer::new();
     if size == 16 {
