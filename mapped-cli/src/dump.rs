@@ -14,11 +14,22 @@ use crate::CliError;
 /// Records are read this many bytes at a time (at least one record).
 const CHUNK: u64 = 1 << 20;
 /// The largest record `dump` decodes: it holds one record in memory at the least.
+///
+/// ```
+/// assert_eq!(mapped_cli::dump::MAX_RECORD, 64 << 20);
+/// ```
 pub const MAX_RECORD: u64 = 64 << 20;
 /// A dump of more bytes than this shows a progress bar, when stderr is a terminal.
 const PROGRESS_FROM: u64 = 256 << 20;
 
-/// The arguments of `mapped dump`.
+/// The arguments of `mapped dump`: `--json` and `--csv` exclude each other.
+///
+/// ```
+/// use clap::Parser;
+/// assert!(mapped_cli::Cli::try_parse_from(["mapped", "dump", "--json", "--csv", "f"]).is_err());
+/// let cli = mapped_cli::Cli::try_parse_from(["mapped", "dump", "--count", "10", "f"]).unwrap();
+/// assert!(matches!(cli.command, mapped_cli::Command::Dump(args) if args.count == Some(10)));
+/// ```
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// One JSON object per line (the default): keys in declaration order, nested structs as

@@ -47,6 +47,11 @@ pub enum CliError {
 impl CliError {
     /// The process's exit status for this error: 2 for a path that is not a readable `mapped`
     /// file, 1 for everything else.
+    ///
+    /// ```
+    /// let missing = mapped::FileInfo::read("/no/such/file").unwrap_err();
+    /// assert_eq!(mapped_cli::CliError::Unreadable(missing).exit_code(), 2);
+    /// ```
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Unreadable(_) => 2,
@@ -58,6 +63,12 @@ impl CliError {
 
     /// Whether the output's reader went away (`mapped dump FILE | head`): the binary exits 0,
     /// quietly.
+    ///
+    /// ```
+    /// use std::io::{Error, ErrorKind};
+    /// let err = mapped_cli::CliError::Output { source: Error::from(ErrorKind::BrokenPipe) };
+    /// assert!(err.is_broken_pipe());
+    /// ```
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, CliError::Output { source } if source.kind() == io::ErrorKind::BrokenPipe)
     }

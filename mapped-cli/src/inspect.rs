@@ -10,6 +10,12 @@ use crate::read;
 use crate::CliError;
 
 /// The arguments of `mapped inspect`.
+///
+/// ```
+/// use clap::Parser;
+/// let cli = mapped_cli::Cli::try_parse_from(["mapped", "inspect", "--json", "log.bin"]).unwrap();
+/// assert!(matches!(cli.command, mapped_cli::Command::Inspect(args) if args.json));
+/// ```
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// One JSON object, with stable keys, instead of the summary for people.
@@ -53,7 +59,19 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The object of `inspect --json`; its keys are the contract.
+/// The object of `inspect --json`; its keys are the contract (the README's "Command-line
+/// tool").
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("log.bin");
+/// mapped::MappedVec::<u32>::open_or_create(&path)?;
+/// let summary = mapped_cli::inspect::to_json(&mapped::FileInfo::read(&path)?);
+/// assert_eq!((summary["kind"].as_str(), summary["len"].as_u64()), (Some("records"), Some(0)));
+/// assert!(summary["fingerprint"].as_str().unwrap().starts_with("0x"));
+/// # Ok(()) }
+/// ```
 pub fn to_json(info: &FileInfo) -> Value {
     json!({
         "kind": kind_name(info.kind),

@@ -92,6 +92,12 @@ pub struct Cli {
 }
 
 /// One command of [`Cli`].
+///
+/// ```
+/// use clap::Parser;
+/// let cli = mapped_cli::Cli::try_parse_from(["mapped", "c-header", "body.bin"]).unwrap();
+/// assert!(matches!(cli.command, mapped_cli::Command::CHeader(_)));
+/// ```
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print what a file holds: format, version, fingerprint, byte order, data offset, record
@@ -110,6 +116,13 @@ pub enum Command {
 }
 
 /// The argument of the commands that take a file alone.
+///
+/// ```
+/// use clap::Parser;
+/// let cli = mapped_cli::Cli::try_parse_from(["mapped", "verify", "log.bin"]).unwrap();
+/// let mapped_cli::Command::Verify(arg) = cli.command else { unreachable!() };
+/// assert_eq!(arg.file, std::path::Path::new("log.bin"));
+/// ```
 #[derive(Debug, clap::Args)]
 pub struct FileArg {
     /// The `mapped` file: a struct file with a header, or a record file.
