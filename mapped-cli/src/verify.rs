@@ -19,10 +19,10 @@ const MAX_PADDING_CHECKED: u64 = 64 << 20;
 /// writes it.
 ///
 /// Consistent means: a header and schema [`FileInfo::read`] accepts; zero reserved bytes; a
-/// schema no longer than the library opens; zeros between the schema and the data; a
-/// fingerprint that is the schema's own; types `mapped` can write, laid out as `#[repr(C)]`
-/// lays them (aligned, no overlap, no padding); a struct file's count of 1 and its whole
-/// struct; a record file's count no greater than the records the file holds.
+/// schema no longer than the library opens; zeros between the schema and the data, and a file
+/// that reaches the data; a fingerprint that is the schema's own; types `mapped` can write, laid
+/// out as `#[repr(C)]` lays them (aligned, no overlap, no padding); a struct file's count of 1
+/// and its whole struct; a record file's count no greater than the records the file holds.
 ///
 /// # Errors
 /// [`CliError::Unreadable`] (exit status 2) for a path that is not a readable `mapped` file;
@@ -131,6 +131,13 @@ fn problems(path: &Path, info: &FileInfo) -> Result<Vec<String>, CliError> {
     }
 
     let end = info.data_offset.saturating_add(info.record_size);
+    if info.kind == FileKind::Records && info.file_size < info.data_offset {
+        // The library writes the whole header, padding included, before any record.
+        problems.push(format!(
+            "the file ends at byte {}, before its data offset {}",
+            info.file_size, info.data_offset
+        ));
+    }
     match info.kind {
         FileKind::Struct if info.file_size < end => problems.push(format!(
             "the file ends at byte {}, before the end of its struct at {end}",

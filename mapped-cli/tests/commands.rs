@@ -367,7 +367,7 @@ fn verify_changed(
 fn verify_says_what_is_inconsistent_with_status_1() {
     let dir = dir();
     type Change = fn(&mut Vec<u8>);
-    let cases: [(&str, Change); 5] = [
+    let cases: [(&str, Change); 6] = [
         ("counts 99999 records, the file holds", |b| {
             b[40..48].copy_from_slice(&99_999u64.to_ne_bytes())
         }),
@@ -376,6 +376,10 @@ fn verify_says_what_is_inconsistent_with_status_1() {
         ("not zero", |b| {
             let schema_end = 64 + u32::from_le_bytes(b[56..60].try_into().unwrap()) as usize;
             b[schema_end] = 9;
+        }),
+        ("before its data offset", |b| {
+            let data_offset = u64::from_le_bytes(b[32..40].try_into().unwrap());
+            b.truncate(data_offset as usize - 1);
         }),
         ("counts 1 records, the file holds 0", |b| {
             let data_offset = u64::from_le_bytes(b[32..40].try_into().unwrap());

@@ -10,6 +10,7 @@ use crate::shape::{Layout, Shape};
 
 /// A self-contained C11 header declaring `T` (and every struct nested in it) with the same field
 /// names, `<stdint.h>` types and layout, so a C program can map the same file.
+/// [`FileInfo::c_header`] writes the same text from a file's schema, without the Rust type.
 ///
 /// The header has an include guard, defines nested structs first, asserts every struct's size,
 /// alignment and field offsets with `_Static_assert` (so a stale header fails to compile), and,
