@@ -140,9 +140,13 @@ impl<'k> Names<'k> {
                 .iter()
                 .map(|name| name.to_string())
                 .collect();
-        // The root (last) keeps its name first: it is the one a program names.
+        // The root (last) keeps its name first: it is the one a program names. The nested
+        // structs follow in declaration order.
         let mut names = Vec::new();
-        for layout in structs.iter().rev() {
+        let order = structs
+            .split_last()
+            .map(|(root, nested)| std::iter::once(root).chain(nested));
+        for layout in order.into_iter().flatten() {
             let base = struct_name(&layout.name);
             let mut name = base.clone();
             let mut n = 2;

@@ -1,6 +1,7 @@
 //! `mapped rust` is the way from an existing file to a program: the source it writes for a struct
-//! file and a record file, put in a scratch crate that depends on `mapped` by path, compiles and
-//! opens both files as they are, reading back what was written.
+//! file and two record files (one with a keyword for a field name, a 128-bit integer and two
+//! different nested structs of one name), put in a scratch crate that depends on `mapped` by
+//! path, compiles and opens the files as they are, reading back what was written.
 
 mod common;
 
@@ -8,9 +9,44 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
+use mapped::Mapped;
+use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+
+mod a {
+    use super::*;
+    #[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Clone, Copy)]
+    #[repr(C)]
+    pub struct Point {
+        pub x: f64,
+        pub y: f64,
+    }
+}
+
+mod b {
+    use super::*;
+    #[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Clone, Copy)]
+    #[repr(C)]
+    pub struct Point {
+        pub x: i32,
+        pub y: i32,
+    }
+}
+
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Clone, Copy)]
+#[repr(C)]
+struct Edge {
+    r#type: u32,
+    pad: u32,
+    extra: u64,
+    wide: u128,
+    a: a::Point,
+    b: b::Point,
+    tail: u64,
+}
 
 const MAIN: &str = r#"
 mod body;
+mod edges;
 mod ticks;
 
 fn main() {
@@ -33,6 +69,10 @@ fn main() {
     for tick in ticks.iter() {
         println!("tick at={} price={} qty={} side={}", tick.at(), tick.price(), tick.qty(), tick.side());
     }
+    let edges = mapped::MappedVec::<edges::Edge>::open_read_only(&args[3]).expect("the edges open");
+    for edge in edges.iter() {
+        println!("edge type={} wide={} a.y={:?} b.y={}", edge.r#type(), edge.wide(), edge.a().y(), edge.b().y());
+    }
 }
 "#;
 
@@ -42,6 +82,29 @@ fn generated_types_compile_and_open_the_files_they_were_written_from() {
     let dir = tempfile::tempdir().unwrap();
     let body = body_file(dir.path());
     let ticks = ticks_file(dir.path(), 3);
+    let edge = Edge {
+        r#type: 7,
+        pad: 0,
+        extra: 0,
+        wide: u128::MAX - 1,
+        a: a::Point { x: 0.0, y: 2.5 },
+        b: b::Point { x: 0, y: -9 },
+        tail: 0,
+    };
+    let edges = records_file(dir.path(), "edges.bin", vec![edge]);
+    let edges_source = run(&["rust", arg(&edges)]).unwrap();
+    assert!(
+        edges_source.contains("    pub r#type: u32,\n"),
+        "{edges_source}"
+    );
+    assert!(
+        edges_source.contains("pub struct Point2 {\n    pub x: i32,"),
+        "{edges_source}"
+    );
+    assert!(
+        edges_source.contains("    pub b: Point2,\n"),
+        "{edges_source}"
+    );
 
     let krate = dir.path().join("reader");
     std::fs::create_dir_all(krate.join("src")).unwrap();
@@ -68,6 +131,7 @@ fn generated_types_compile_and_open_the_files_they_were_written_from() {
         run(&["rust", arg(&ticks)]).unwrap(),
     )
     .unwrap();
+    std::fs::write(krate.join("src/edges.rs"), &edges_source).unwrap();
 
     // A directory of its own under the workspace's target: `cargo test` holds the lock of the
     // workspace's own profile directories while this runs.
@@ -76,6 +140,7 @@ fn generated_types_compile_and_open_the_files_they_were_written_from() {
         .args(["run", "--quiet", "--offline", "--"])
         .arg(&body)
         .arg(&ticks)
+        .arg(&edges)
         .current_dir(&krate)
         .env("CARGO_TARGET_DIR", &target)
         .env_remove("RUSTFLAGS")
@@ -84,10 +149,11 @@ fn generated_types_compile_and_open_the_files_they_were_written_from() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "{}\n{stdout}\nsources:\n{}\n{}",
+        "{}\n{stdout}\nsources:\n{}\n{}\n{}",
         String::from_utf8_lossy(&output.stderr),
         std::fs::read_to_string(krate.join("src/body.rs")).unwrap(),
         std::fs::read_to_string(krate.join("src/ticks.rs")).unwrap(),
+        edges_source,
     );
     assert_eq!(
         stdout,
@@ -96,6 +162,7 @@ fn generated_types_compile_and_open_the_files_they_were_written_from() {
          ticks len=3\n\
          tick at=1000 price=9.5 qty=0 side=-1\n\
          tick at=1001 price=9.6 qty=3 side=1\n\
-         tick at=1002 price=9.7 qty=6 side=-1\n"
+         tick at=1002 price=9.7 qty=6 side=-1\n\
+         edge type=7 wide=340282366920938463463374607431768211454 a.y=2.5 b.y=-9\n"
     );
 }
