@@ -1,13 +1,16 @@
 //! C export: a C11 header describing a mapped struct, checked by `_Static_assert`s.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
+use crate::file_info::{FileInfo, FileKind};
 use crate::header::{self, HEADER_SIZE};
 use crate::mapped::Mapped;
+use crate::schema::{FieldKind, StructInfo};
 use crate::shape::{Layout, Shape};
 
 /// A self-contained C11 header declaring `T` (and every struct nested in it) with the same field
 /// names, `<stdint.h>` types and layout, so a C program can map the same file.
+/// [`FileInfo::c_header`] writes the same text from a file's schema, without the Rust type.
 ///
 /// The header has an include guard, defines nested structs first, asserts every struct's size,
 /// alignment and field offsets with `_Static_assert` (so a stale header fails to compile), and,
@@ -139,23 +142,125 @@ pub fn c_header<T: Mapped>() -> String {
         );
     }
     let layout = <T as Mapped>::LAYOUT;
+    let file = T::HEADER.map(|spec| FileHeader {
+        magic: spec.magic,
+        version: spec.version,
+        fingerprint: layout.fingerprint,
+        data_offset: header::struct_data_offset(&T::SHAPE, layout.align) as u64,
+    });
+    write_header(&StructInfo::of(&layout), file.as_ref())
+}
+
+impl FileInfo {
+    /// The C11 header for the layout this file's schema describes: the same text as
+    /// [`c_header::<T>()`](c_header) for the struct `T` that wrote it, the file header's
+    /// declarations included for a struct file (with the magic, version, fingerprint and data
+    /// offset the file holds). A record file's own header gets no declarations: a C reader
+    /// takes the data offset and count from it as `docs/file-formats.md` says.
+    ///
+    /// # Errors
+    /// [`CHeaderError`] where `c_header::<T>()` would not compile: a 128-bit integer, a
+    /// zero-length array, a name C reserves or cannot spell, two different structs of one name;
+    /// and for a record file of a scalar or array type, which has no struct to declare.
+    ///
+    /// ```
+    /// use mapped::{FileInfo, Mapped, MappedVec};
+    /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    ///
+    /// #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// #[repr(C)]
+    /// struct Tick { at: u64, price: f64 }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("ticks.bin");
+    /// MappedVec::<Tick>::open_or_create(&path)?;
+    /// assert_eq!(FileInfo::read(&path)?.c_header()?, mapped::c_header::<Tick>());
+    ///
+    /// MappedVec::<u128>::open_or_create(&path.with_extension("wide"))?;
+    /// assert!(FileInfo::read(path.with_extension("wide"))?.c_header().is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn c_header(&self) -> Result<String, CHeaderError> {
+        let FieldKind::Struct(root) = &self.root else {
+            return Err(CHeaderError {
+                type_name: self.name.clone(),
+                reason: "the records are no struct: C reads them as an array of the element type, \
+                         with no declarations needed"
+                    .to_string(),
+            });
+        };
+        let fail = |reason: String| CHeaderError {
+            type_name: root.name.clone(),
+            reason,
+        };
+        check_struct(root).map_err(fail)?;
+        let mut names = Vec::new();
+        unique_names(root, &mut names).map_err(fail)?;
+        let file = match self.kind {
+            FileKind::Struct => Some(FileHeader {
+                magic: self.magic,
+                version: self.version,
+                fingerprint: self.fingerprint,
+                data_offset: self.data_offset,
+            }),
+            FileKind::Records => None,
+        };
+        Ok(write_header(root, file.as_ref()))
+    }
+}
+
+/// Why a layout read from a file has no C header ([`FileInfo::c_header`]): the cases
+/// [`c_header`] rejects at compile time.
+///
+/// ```
+/// let err = mapped::CHeaderError { type_name: "Wide".into(), reason: "field `v` is a `u128`".into() };
+/// assert_eq!(err.to_string(), "no C11 header for `Wide`: field `v` is a `u128`");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CHeaderError {
+    /// The type asked for.
+    pub type_name: String,
+    /// What C cannot express.
+    pub reason: String,
+}
+
+impl fmt::Display for CHeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no C11 header for `{}`: {}", self.type_name, self.reason)
+    }
+}
+
+impl std::error::Error for CHeaderError {}
+
+/// The declarations of the file header in front of a struct with `magic`.
+struct FileHeader {
+    magic: [u8; 8],
+    version: u32,
+    fingerprint: u64,
+    data_offset: u64,
+}
+
+/// The one generator behind [`c_header`] and [`FileInfo::c_header`], over a layout already
+/// known to be expressible in C.
+fn write_header(root: &StructInfo, file: Option<&FileHeader>) -> String {
     let mut out = String::new();
-    let guard = format!("MAPPED_{}_H", upper_snake(layout.name));
+    let guard = format!("MAPPED_{}_H", upper_snake(&root.name));
     let _ = write!(
         out,
         "/* Generated by mapped::c_header::<{name}>() from the Rust struct `{name}`.\n \
          * Regenerate it when the struct changes: the _Static_asserts fail if it is stale. */\n\
          #ifndef {guard}\n#define {guard}\n\n#include <stddef.h>\n#include <stdint.h>\n",
-        name = layout.name
+        name = root.name
     );
-    if uses_atomics(&layout) {
+    if uses_atomics(root) {
         out.push_str("#include <stdatomic.h>\n");
     }
-    let mut defined: Vec<&'static str> = Vec::new();
-    define_struct(&mut out, &layout, &mut defined);
-    if let Some(spec) = T::HEADER {
-        let prefix = upper_snake(layout.name);
-        let name = layout.name;
+    let mut defined = Vec::new();
+    define_struct(&mut out, root, &mut defined);
+    if let Some(spec) = file {
+        let prefix = upper_snake(&root.name);
+        let name = &root.name;
         let _ = write!(
             out,
             "\n/* The file header #[mapped(magic, version)] writes in front of struct {name}. Its \
@@ -182,8 +287,8 @@ pub fn c_header<T: Mapped>() -> String {
              \"struct {name}_file_header: size\");\n",
             magic = c_string(&spec.magic),
             version = spec.version,
-            fingerprint = layout.fingerprint,
-            len = header::struct_data_offset(&T::SHAPE, layout.align),
+            fingerprint = spec.fingerprint,
+            len = spec.data_offset,
             header_size = HEADER_SIZE,
         );
     }
@@ -192,27 +297,27 @@ pub fn c_header<T: Mapped>() -> String {
 }
 
 /// Defines `layout`'s struct after every struct it nests, each once.
-fn define_struct(out: &mut String, layout: &Layout, defined: &mut Vec<&'static str>) {
+fn define_struct(out: &mut String, layout: &StructInfo, defined: &mut Vec<String>) {
     if defined.contains(&layout.name) {
         return;
     }
-    for field in layout.fields {
-        if let Some(nested) = field.layout() {
+    for field in &layout.fields {
+        if let Some(nested) = nested_struct(&field.kind) {
             define_struct(out, nested, defined);
         }
     }
-    defined.push(layout.name);
-    let name = layout.name;
-    let guard = format!("MAPPED_STRUCT_{name}_{:016x}", layout.fingerprint);
+    defined.push(layout.name.clone());
+    let name = &layout.name;
+    let guard = format!("MAPPED_STRUCT_{name}_{:016x}", layout.fingerprint());
     let _ = writeln!(out, "\n#ifndef {guard}\n#define {guard}\nstruct {name} {{");
     let natural_align = layout
         .fields
         .iter()
-        .map(|field| c_align(field.shape))
+        .map(|field| c_align(&field.kind))
         .max()
         .unwrap_or(1);
     for (i, field) in layout.fields.iter().enumerate() {
-        let (ty, dims, comment) = c_declaration(field.shape);
+        let (ty, dims, comment) = c_declaration(&field.kind);
         // C11 has no alignment for a struct type, but a member's alignment raises the struct's.
         let align = if i == 0 && layout.align > natural_align {
             format!("_Alignas({}) ", layout.align)
@@ -232,7 +337,7 @@ fn define_struct(out: &mut String, layout: &Layout, defined: &mut Vec<&'static s
         "_Static_assert(_Alignof(struct {name}) == {}, \"struct {name}: alignment\");",
         layout.align
     );
-    for field in layout.fields {
+    for field in &layout.fields {
         let _ = writeln!(
             out,
             "_Static_assert(offsetof(struct {name}, {field}) == {offset}, \
@@ -244,40 +349,51 @@ fn define_struct(out: &mut String, layout: &Layout, defined: &mut Vec<&'static s
     let _ = writeln!(out, "#endif /* {guard} */");
 }
 
-/// The alignment C gives a field of this shape, as declared by [`c_declaration`].
-fn c_align(shape: &Shape) -> usize {
-    match shape {
-        Shape::Unsigned { bytes } | Shape::Signed { bytes } | Shape::Float { bytes } => *bytes,
-        Shape::ByteOrder { .. } => 1,
-        Shape::Atomic { value } => c_align(value),
-        Shape::Array { element, .. } => c_align(element),
-        Shape::Struct(layout) => layout.align,
+/// The struct a field of this kind is, or is an array of.
+fn nested_struct(kind: &FieldKind) -> Option<&StructInfo> {
+    match kind {
+        FieldKind::Array { element, .. } => nested_struct(element),
+        FieldKind::Struct(nested) => Some(nested),
+        _ => None,
+    }
+}
+
+/// The alignment C gives a field of this kind, as declared by [`c_declaration`].
+fn c_align(kind: &FieldKind) -> usize {
+    match kind {
+        FieldKind::Unsigned { bytes }
+        | FieldKind::Signed { bytes }
+        | FieldKind::Float { bytes } => *bytes,
+        FieldKind::ByteOrder { .. } => 1,
+        FieldKind::Atomic { value } => c_align(value),
+        FieldKind::Array { element, .. } => c_align(element),
+        FieldKind::Struct(nested) => nested.align,
     }
 }
 
 /// The C type, the array dimensions after the name, and a comment.
-fn c_declaration(shape: &Shape) -> (String, String, String) {
-    match shape {
-        Shape::Array { element, len } => {
+fn c_declaration(kind: &FieldKind) -> (String, String, String) {
+    match kind {
+        FieldKind::Array { element, len } => {
             let (ty, dims, comment) = c_declaration(element);
             (ty, format!("[{len}]{dims}"), comment)
         }
-        Shape::Struct(layout) => (
-            format!("struct {}", layout.name),
+        FieldKind::Struct(nested) => (
+            format!("struct {}", nested.name),
             String::new(),
             String::new(),
         ),
-        Shape::Atomic { value } => (
+        FieldKind::Atomic { value } => (
             format!("_Atomic {}", c_scalar(value)),
             String::new(),
             String::new(),
         ),
-        Shape::ByteOrder { value, big_endian } => {
+        FieldKind::ByteOrder { value, big_endian } => {
             let order = if *big_endian { "big" } else { "little" };
-            let bits = bits_of(value);
-            let native = match value {
-                Shape::Signed { .. } => format!("int{bits}_t"),
-                Shape::Float { .. } => c_scalar(value).to_string(),
+            let bits = value.size() * 8;
+            let native = match value.as_ref() {
+                FieldKind::Signed { .. } => format!("int{bits}_t"),
+                FieldKind::Float { .. } => c_scalar(value).to_string(),
                 _ => format!("uint{bits}_t"),
             };
             (
@@ -290,40 +406,125 @@ fn c_declaration(shape: &Shape) -> (String, String, String) {
     }
 }
 
-fn bits_of(shape: &Shape) -> usize {
-    match shape {
-        Shape::Unsigned { bytes } | Shape::Signed { bytes } | Shape::Float { bytes } => bytes * 8,
-        _ => 0,
-    }
+fn c_scalar(kind: &FieldKind) -> &'static str {
+    c_scalar_name(kind).unwrap_or_else(|| {
+        // `layout_is_c` rejected it at compile time, `check_kind` before a file's header.
+        unreachable!("no C type for {kind:?}")
+    })
 }
 
-fn c_scalar(shape: &Shape) -> &'static str {
-    match shape {
-        Shape::Unsigned { bytes: 1 } => "uint8_t",
-        Shape::Unsigned { bytes: 2 } => "uint16_t",
-        Shape::Unsigned { bytes: 4 } => "uint32_t",
-        Shape::Unsigned { bytes: 8 } => "uint64_t",
-        Shape::Signed { bytes: 1 } => "int8_t",
-        Shape::Signed { bytes: 2 } => "int16_t",
-        Shape::Signed { bytes: 4 } => "int32_t",
-        Shape::Signed { bytes: 8 } => "int64_t",
-        Shape::Float { bytes: 4 } => "float",
-        Shape::Float { bytes: 8 } => "double",
-        // `layout_is_c` rejected everything else at compile time.
-        other => unreachable!("no C type for {other:?}"),
-    }
+fn c_scalar_name(kind: &FieldKind) -> Option<&'static str> {
+    Some(match kind {
+        FieldKind::Unsigned { bytes: 1 } => "uint8_t",
+        FieldKind::Unsigned { bytes: 2 } => "uint16_t",
+        FieldKind::Unsigned { bytes: 4 } => "uint32_t",
+        FieldKind::Unsigned { bytes: 8 } => "uint64_t",
+        FieldKind::Signed { bytes: 1 } => "int8_t",
+        FieldKind::Signed { bytes: 2 } => "int16_t",
+        FieldKind::Signed { bytes: 4 } => "int32_t",
+        FieldKind::Signed { bytes: 8 } => "int64_t",
+        FieldKind::Float { bytes: 4 } => "float",
+        FieldKind::Float { bytes: 8 } => "double",
+        _ => return None,
+    })
 }
 
-fn uses_atomics(layout: &Layout) -> bool {
-    fn shape_uses(shape: &Shape) -> bool {
-        match shape {
-            Shape::Atomic { .. } => true,
-            Shape::Array { element, .. } => shape_uses(element),
-            Shape::Struct(layout) => uses_atomics(layout),
+fn uses_atomics(layout: &StructInfo) -> bool {
+    fn kind_uses(kind: &FieldKind) -> bool {
+        match kind {
+            FieldKind::Atomic { .. } => true,
+            FieldKind::Array { element, .. } => kind_uses(element),
+            FieldKind::Struct(nested) => uses_atomics(nested),
             _ => false,
         }
     }
-    layout.fields.iter().any(|field| shape_uses(field.shape))
+    layout.fields.iter().any(|field| kind_uses(&field.kind))
+}
+
+// ---- What a layout read from a file must be for C: `layout_is_c` and
+// `struct_names_are_unique` at run time, plus what a Rust type always is (identifiers, the
+// kinds `mapped` writes). ----
+
+fn check_struct(layout: &StructInfo) -> Result<(), String> {
+    check_name(&layout.name, "struct")?;
+    for field in &layout.fields {
+        check_name(&field.name, "field")?;
+        check_kind(&field.kind).map_err(|why| format!("field `{}` {why}", field.name))?;
+    }
+    Ok(())
+}
+
+fn check_name(name: &str, what: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|first| first == '_' || first.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric());
+    if !identifier {
+        return Err(format!("the {what} name {name:?} is no C identifier"));
+    }
+    if !is_c_name(name) {
+        return Err(format!(
+            "the {what} name `{name}` is a C keyword, a reserved identifier or a macro of \
+             <stddef.h>, <stdint.h> or <stdatomic.h>"
+        ));
+    }
+    Ok(())
+}
+
+fn check_kind(kind: &FieldKind) -> Result<(), String> {
+    let integer =
+        |kind: &FieldKind| matches!(kind, FieldKind::Unsigned { .. } | FieldKind::Signed { .. });
+    match kind {
+        FieldKind::Unsigned { bytes: 16 } | FieldKind::Signed { bytes: 16 } => Err(format!(
+            "is a `{}`, which C11 has no type for",
+            kind.rust_type()
+        )),
+        FieldKind::ByteOrder { value, .. } | FieldKind::Atomic { value } if value.size() == 16 => {
+            Err(format!(
+                "is a `{}`, which C11 has no type for",
+                kind.rust_type()
+            ))
+        }
+        FieldKind::ByteOrder { value, .. }
+            if (integer(value) && value.size() >= 2)
+                || matches!(**value, FieldKind::Float { .. }) =>
+        {
+            Ok(())
+        }
+        FieldKind::Atomic { value } if integer(value) => Ok(()),
+        FieldKind::ByteOrder { .. } | FieldKind::Atomic { .. } => Err(format!(
+            "is a `{}`, which no Rust type is",
+            kind.rust_type()
+        )),
+        FieldKind::Array { len: 0, .. } => Err("is a zero-length array, which C forbids".into()),
+        FieldKind::Array { element, .. } => check_kind(element),
+        FieldKind::Struct(nested) => check_struct(nested),
+        scalar => c_scalar_name(scalar)
+            .map(|_| ())
+            .ok_or_else(|| format!("is a `{}`, which C11 has no type for", scalar.rust_type())),
+    }
+}
+
+/// Fails if two different structs nested in `layout` share a name, which C would take for one.
+fn unique_names(layout: &StructInfo, seen: &mut Vec<(String, u64)>) -> Result<(), String> {
+    let fingerprint = layout.fingerprint();
+    match seen.iter().find(|(name, _)| *name == layout.name) {
+        Some((_, known)) if *known != fingerprint => {
+            return Err(format!(
+                "it nests two different structs named `{}`, which C would take for one",
+                layout.name
+            ))
+        }
+        Some(_) => return Ok(()),
+        None => seen.push((layout.name.clone(), fingerprint)),
+    }
+    for field in &layout.fields {
+        if let Some(nested) = nested_struct(&field.kind) {
+            unique_names(nested, seen)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether every field, recursively, has a C type and a name C accepts.

@@ -59,7 +59,7 @@ mod sys;
 mod vec;
 mod view;
 
-pub use c_header::c_header;
+pub use c_header::{c_header, CHeaderError};
 pub use error::{Error, Op};
 pub use field::Place;
 pub use field::{ArrayMut, FieldMut, FieldType, Scalar};

@@ -17,7 +17,7 @@
 
 use std::fmt::Write as _;
 
-use crate::shape::{Layout, Shape};
+use crate::shape::{Fnv, Layout, Shape};
 
 /// How deep structs and arrays may nest in a schema read from a file: deeper is refused, so that a
 /// hostile schema cannot exhaust the stack.
@@ -355,6 +355,68 @@ impl FieldKind {
             }
             FieldKind::Struct(nested) => nested.numpy_dtype(big_endian),
         }
+    }
+}
+
+impl StructInfo {
+    /// The layout fingerprint of the struct, computed from its description as
+    /// `docs/file-formats.md` specifies: equal to `<T as Mapped>::LAYOUT.fingerprint` for the Rust
+    /// struct described, and to the header's fingerprint in a consistent file of it.
+    ///
+    /// ```
+    /// # use mapped::Mapped;
+    /// # #[derive(Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Point { x: f32, y: f32 }
+    /// let layout = <Point as Mapped>::LAYOUT;
+    /// assert_eq!(mapped::StructInfo::of(&layout).fingerprint(), layout.fingerprint);
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        let mut hash = Fnv::new().usize(self.size).usize(self.align);
+        for field in &self.fields {
+            hash = hash
+                .bytes(field.name.as_bytes())
+                .u64(field.kind.fingerprint())
+                .usize(field.offset)
+                .usize(field.size);
+        }
+        hash.finish()
+    }
+}
+
+impl FieldKind {
+    /// The fingerprint of this type as a field (a nested struct's is the hash of its
+    /// [`StructInfo::fingerprint`]), as `docs/file-formats.md` specifies: what the header of a
+    /// record file of a scalar or array type holds.
+    ///
+    /// ```
+    /// use mapped::{FieldKind, FieldType, FileInfo, MappedVec};
+    ///
+    /// # fn main() -> Result<(), mapped::Error> {
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let path = dir.path().join("quads.bin");
+    /// MappedVec::<[u16; 4]>::open_or_create(&path)?;
+    /// let kind = FieldKind::of(&<[u16; 4]>::SHAPE);
+    /// assert_eq!(kind.fingerprint(), FileInfo::read(&path)?.fingerprint);
+    /// # Ok(()) }
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        let hash = Fnv::new();
+        match self {
+            FieldKind::Unsigned { bytes } => hash.byte(1).usize(*bytes),
+            FieldKind::Signed { bytes } => hash.byte(2).usize(*bytes),
+            FieldKind::Float { bytes } => hash.byte(3).usize(*bytes),
+            FieldKind::ByteOrder { value, big_endian } => hash
+                .byte(4)
+                .u64(value.fingerprint())
+                .byte(u8::from(*big_endian)),
+            FieldKind::Atomic { value } => hash.byte(5).u64(value.fingerprint()),
+            FieldKind::Array { element, len } => {
+                hash.byte(6).u64(element.fingerprint()).usize(*len)
+            }
+            FieldKind::Struct(nested) => hash.byte(7).u64(nested.fingerprint()),
+        }
+        .finish()
     }
 }
 

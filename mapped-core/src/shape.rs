@@ -307,21 +307,21 @@ const fn fingerprint(size: usize, align: usize, fields: &[Field]) -> u64 {
 /// `wrapping_mul`. The result is the plain byte-by-byte FNV-1a, which the tests check against a
 /// reference; it is part of the file format (headers store it), so it must never change.
 #[derive(Clone, Copy)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 /// The FNV-1a 64-bit prime.
 const FNV_PRIME: u128 = 0x0000_0100_0000_01b3;
 
 impl Fnv {
-    const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
-    const fn byte(self, byte: u8) -> Self {
+    pub(crate) const fn byte(self, byte: u8) -> Self {
         Fnv(((self.0 ^ byte as u64) as u128 * FNV_PRIME) as u64)
     }
 
-    const fn bytes(self, bytes: &[u8]) -> Self {
+    pub(crate) const fn bytes(self, bytes: &[u8]) -> Self {
         // Length first, so ("ab", "c") and ("a", "bc") differ.
         let mut hash = self.usize(bytes.len()).0;
         let mut i = 0;
@@ -334,7 +334,7 @@ impl Fnv {
 
     /// The eight bytes of `value`, little-endian first (unrolled: a loop costs the interpreter a
     /// third more).
-    const fn u64(self, value: u64) -> Self {
+    pub(crate) const fn u64(self, value: u64) -> Self {
         let mut hash = self.0;
         hash = ((hash ^ (value & 0xff)) as u128 * FNV_PRIME) as u64;
         hash = ((hash ^ ((value >> 8) & 0xff)) as u128 * FNV_PRIME) as u64;
@@ -347,11 +347,11 @@ impl Fnv {
         Fnv(hash)
     }
 
-    const fn usize(self, value: usize) -> Self {
+    pub(crate) const fn usize(self, value: usize) -> Self {
         self.u64(value as u64)
     }
 
-    const fn finish(self) -> u64 {
+    pub(crate) const fn finish(self) -> u64 {
         self.0
     }
 }
