@@ -664,6 +664,85 @@ pub(crate) fn first_difference(file: &FieldKind, rust: &Shape) -> Option<String>
     })
 }
 
+/// How the type a file stores relates to a Rust type under the append-only rule of schema
+/// evolution (`docs/file-formats.md`, "Evolving a type"): fields are compared by name, kind,
+/// offset and size, in order; nested structs must match whole. Sizes, alignments and byte orders
+/// are the caller's to check.
+// Used by the upgrade paths of issue 14, which land next.
+#[allow(dead_code)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Relation {
+    /// The same fields.
+    Same,
+    /// The file's fields are a proper prefix of the type's: written by older code. `missing` names
+    /// the fields the type appended, in order.
+    Older { missing: Vec<String> },
+    /// The type's fields are a proper prefix of the file's: written by newer code. `extra` names
+    /// the fields the file has beyond the type's.
+    Newer { extra: Vec<String> },
+    /// Anything else: a field removed, renamed, retyped, resized, moved or inserted, or a root
+    /// that is not a struct and differs. The first difference, for
+    /// [`LayoutMismatch`](crate::Error::LayoutMismatch).
+    Different(String),
+}
+
+/// The [`Relation`] of the type a file stores (`file`) to a Rust type (`ours`).
+#[allow(dead_code)]
+pub(crate) fn relation(file: &FieldKind, ours: &FieldKind) -> Relation {
+    let (FieldKind::Struct(theirs), FieldKind::Struct(mine)) = (file, ours) else {
+        if same_kind(file, ours) {
+            return Relation::Same;
+        }
+        let (found, expected) = (file.rust_type(), ours.rust_type());
+        return Relation::Different(format!(
+            "the file holds `{found}` records, this build `{expected}`"
+        ));
+    };
+    let common = theirs.fields.len().min(mine.fields.len());
+    let mismatch = (0..common).find(|&i| !same_field(&theirs.fields[i], &mine.fields[i]));
+    let names = |fields: &[FieldInfo]| fields.iter().map(|field| field.name.clone()).collect();
+    match mismatch {
+        Some(i) => {
+            let (a, b) = (&theirs.fields[i], &mine.fields[i]);
+            let describe = |field: &FieldInfo| {
+                format!(
+                    "`{}: {}` at offset {} ({} bytes)",
+                    field.name, field.type_name, field.offset, field.size
+                )
+            };
+            Relation::Different(format!(
+                "field {} of {}: the file has {}, `{}` has {}",
+                i + 1,
+                theirs.fields.len(),
+                describe(a),
+                mine.name,
+                describe(b)
+            ))
+        }
+        None if theirs.fields.len() == mine.fields.len() => {
+            if theirs.size == mine.size && theirs.align == mine.align {
+                Relation::Same
+            } else {
+                Relation::Different(format!(
+                    "the same fields, but the file's struct is {} bytes aligned to {}, `{}` is {} bytes aligned to {}",
+                    theirs.size, theirs.align, mine.name, mine.size, mine.align
+                ))
+            }
+        }
+        None if theirs.fields.len() < mine.fields.len() => Relation::Older {
+            missing: names(&mine.fields[common..]),
+        },
+        None => Relation::Newer {
+            extra: names(&theirs.fields[common..]),
+        },
+    }
+}
+
+#[allow(dead_code)]
+fn same_field(a: &FieldInfo, b: &FieldInfo) -> bool {
+    a.name == b.name && a.offset == b.offset && a.size == b.size && same_kind(&a.kind, &b.kind)
+}
+
 /// Whether two kinds lay out the same bytes the same way, nested structs' own names aside (the
 /// fingerprint leaves them out too, so renaming a nested struct keeps its files).
 pub(crate) fn same_kind(a: &FieldKind, b: &FieldKind) -> bool {
@@ -694,5 +773,71 @@ pub(crate) fn same_kind(a: &FieldKind, b: &FieldKind) -> bool {
                 })
         }
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{relation, FieldInfo, FieldKind, Relation, StructInfo};
+
+    fn field(name: &str, offset: usize, bytes: usize) -> FieldInfo {
+        let kind = FieldKind::Unsigned { bytes };
+        FieldInfo {
+            name: name.to_string(),
+            offset,
+            size: bytes,
+            type_name: kind.rust_type(),
+            kind,
+            readonly: false,
+        }
+    }
+
+    fn record(fields: &[(&str, usize)]) -> FieldKind {
+        let mut offset = 0;
+        let fields: Vec<FieldInfo> = fields
+            .iter()
+            .map(|&(name, bytes)| {
+                let made = field(name, offset, bytes);
+                offset += bytes;
+                made
+            })
+            .collect();
+        FieldKind::Struct(StructInfo {
+            name: "Record".to_string(),
+            size: offset,
+            align: 8,
+            fields,
+        })
+    }
+
+    #[test]
+    fn classifies_each_relation_of_the_append_only_rule() {
+        let ab = record(&[("a", 8), ("b", 8)]);
+        let abc = record(&[("a", 8), ("b", 8), ("c", 8)]);
+        assert_eq!(relation(&ab, &ab), Relation::Same);
+        assert_eq!(
+            relation(&ab, &abc),
+            Relation::Older {
+                missing: vec!["c".to_string()]
+            }
+        );
+        assert_eq!(
+            relation(&abc, &ab),
+            Relation::Newer {
+                extra: vec!["c".to_string()]
+            }
+        );
+        let renamed = record(&[("a", 8), ("x", 8)]);
+        let retyped = record(&[("a", 8), ("b", 4), ("pad", 4)]);
+        let inserted = record(&[("a", 8), ("z", 8), ("b", 8)]);
+        for other in [&renamed, &retyped, &inserted] {
+            let Relation::Different(why) = relation(&ab, other) else {
+                panic!("{other:?} is no append to {ab:?}");
+            };
+            assert!(why.contains("field 2 of 2"), "{why}");
+        }
+        let scalar = FieldKind::Unsigned { bytes: 8 };
+        assert_eq!(relation(&scalar, &scalar), Relation::Same);
+        assert!(matches!(relation(&scalar, &ab), Relation::Different(_)));
     }
 }
