@@ -277,6 +277,22 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// The file was written by an older build of the type: its fields are a proper prefix of the
+    /// type's, which appended `missing`. The file was not mapped or modified; `T::upgrade(path)`
+    /// (or `MappedVec::<T>::upgrade(path)`) appends the missing fields, zeroed.
+    NeedsUpgrade {
+        /// The file.
+        path: PathBuf,
+        /// The fields the type has beyond the file's, in order.
+        missing: Vec<String>,
+    },
+    /// The path no longer names the file this handle mapped: it was replaced (by an upgrade, a
+    /// rename, or a delete and re-create). The handle still maps the old file, which no writer
+    /// updates any more; open the path again to follow it.
+    Replaced {
+        /// The path, which now names another file (or none).
+        path: PathBuf,
+    },
     /// A byte range (for a range flush) that does not lie within the mapped struct.
     RangeOutOfBounds {
         /// The file.
@@ -431,13 +447,15 @@ impl fmt::Display for Error {
                  from before headers carried their schema must be recreated)",
                 DisplayPath(path)
             ),
-            Error::NotSelfDescribing { path, reason } => write!(
-                f,
-                "{}: {reason}: not self-describing",
-                DisplayPath(path)
-            ),
+            Error::NotSelfDescribing { path, reason } => {
+                write!(f, "{}: {reason}: not self-describing", DisplayPath(path))
+            }
             Error::BadSchema { path, reason } => {
-                write!(f, "{} has a schema that cannot be read: {reason}", DisplayPath(path))
+                write!(
+                    f,
+                    "{} has a schema that cannot be read: {reason}",
+                    DisplayPath(path)
+                )
             }
             Error::FileTooLarge { path, size } => write!(
                 f,
@@ -446,7 +464,25 @@ impl fmt::Display for Error {
             ),
             Error::Forked { path } => write!(
                 f,
-                "the MappedVec writer of {} was inherited through fork: only the process that                  opened it may write (the lock is that process's)",
+                "the MappedVec writer of {} was inherited through fork: only the process that \
+                 opened it may write (the lock is that process's)",
+                DisplayPath(path)
+            ),
+            Error::NeedsUpgrade { path, missing } => write!(
+                f,
+                "{} was written by an older layout of the type, which lacks the fields {}: \
+                 upgrade it to append them (the file was not changed)",
+                DisplayPath(path),
+                missing
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Error::Replaced { path } => write!(
+                f,
+                "{} now names another file than the one mapped (replaced by an upgrade or a \
+                 rename): open it again",
                 DisplayPath(path)
             ),
             Error::IndexOutOfBounds { index, len } => {
@@ -489,6 +525,8 @@ impl From<Error> for io::Error {
             | Error::UnsupportedFormat { .. }
             | Error::NotSelfDescribing { .. }
             | Error::BadSchema { .. } => io::ErrorKind::InvalidData,
+            Error::NeedsUpgrade { .. } => io::ErrorKind::InvalidData,
+            Error::Replaced { .. } => io::ErrorKind::NotFound,
             Error::Locked { .. } => io::ErrorKind::WouldBlock,
             Error::Forked { .. } => io::ErrorKind::PermissionDenied,
             _ => io::ErrorKind::InvalidInput,
@@ -536,6 +574,8 @@ impl Error {
             | Error::UnsupportedFormat { path, .. }
             | Error::NotSelfDescribing { path, .. }
             | Error::BadSchema { path, .. }
+            | Error::NeedsUpgrade { path, .. }
+            | Error::Replaced { path }
             | Error::Forked { path } => Some(path),
             Error::IndexOutOfBounds { .. } => None,
         }
