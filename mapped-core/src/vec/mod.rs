@@ -1,6 +1,7 @@
 //! `MappedVec`: a growable file of typed records, one writer and any number of readers.
 
 mod format;
+mod wait;
 mod write;
 
 use std::cell::Cell;
@@ -97,8 +98,12 @@ pub struct MappedVec<T, A = ReadWrite> {
     /// The fork generation the writer's lock was taken in (any value for a reader): a writer whose
     /// process is a later fork refuses to write (see [`Error::Forked`]).
     lock_generation: u64,
+    /// How a reader waits for records ([`wait_len`](MappedVec::wait_len)); unused by a writer.
+    waiter: wait::Waiter,
     #[cfg(feature = "test-hooks")]
     remaps: usize,
+    #[cfg(feature = "test-hooks")]
+    wakes: usize,
     _not_sync: PhantomData<Cell<()>>,
 }
 
@@ -331,8 +336,11 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             file,
             len: 0,
             record,
+            waiter: wait::Waiter::Unopened,
             #[cfg(feature = "test-hooks")]
             remaps: 0,
+            #[cfg(feature = "test-hooks")]
+            wakes: 0,
             _not_sync: PhantomData,
         };
         vec.follow()?;

@@ -334,10 +334,12 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     }
 
     /// Makes `len` records the count: written to the header with `Release` ordering, after the
-    /// records themselves, so whoever loads it with `Acquire` finds them whole.
+    /// records themselves, so whoever loads it with `Acquire` finds them whole; then wakes the
+    /// readers waiting for records, if there are any ([`wait_len`](MappedVec::wait_len)).
     #[inline(always)]
     pub(super) fn publish(&mut self, len: usize) {
         self.region.store_word(COUNT_OFFSET, len as u64);
         self.len = len;
+        self.wake_waiters();
     }
 }
