@@ -183,35 +183,36 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
     }
 }
 
-impl<T: FieldType> MappedVec<T, ReadWrite> {
-    /// Wakes the readers waiting for records, if any: called after every publish of the count.
-    /// With none waiting, a fence, a load and a branch; no system call.
-    #[inline(always)]
-    pub(super) fn wake_waiters(&mut self) {
-        // Orders the count's store before the waiter word's load (see the module's proof).
-        fence(Ordering::SeqCst);
-        if let Some(word) = self.region.header_u32(WAITER_OFFSET) {
-            if word.load(Ordering::Relaxed) & WAITING != 0 {
-                self.wake();
-            }
-        }
-    }
+/// Wakes the readers waiting for records, if any: called by the writer after every publish of
+/// the count, with the waiter word of its mapping. With none waiting, a fence, a load and a
+/// branch; no system call. Returns whether it woke (made the system call).
+#[inline(always)]
+pub(super) fn wake_waiters(word: &AtomicU32) -> bool {
+    // Orders the count's store before the waiter word's load (see the module's proof).
+    fence(Ordering::SeqCst);
+    word.load(Ordering::Relaxed) & WAITING != 0 && wake(word)
+}
 
-    /// The rare part of [`wake_waiters`](Self::wake_waiters): a reader waits (or waited, and was
-    /// killed). Clears the bit by moving to the next epoch, so that a sleeper whose value changed
-    /// cannot go back to sleep on it, and wakes every sleeper.
-    #[cold]
-    #[inline(never)]
-    fn wake(&mut self) {
-        if let Some(word) = self.region.header_u32(WAITER_OFFSET) {
-            // Only the writer clears the bit, so it is still set: adding 1 carries it into the
-            // epoch (`epoch << 1 | 1` + 1 = `(epoch + 1) << 1`), wrapping at 2^31 epochs.
-            word.fetch_add(1, Ordering::Release);
-            sys::futex_wake_all(word);
-            #[cfg(feature = "test-hooks")]
-            {
-                self.wakes += 1;
-            }
+/// The rare part of [`wake_waiters`]: a reader waits (or waited, and was killed). Clears the bit
+/// by moving to the next epoch, so that a sleeper whose value changed cannot go back to sleep on
+/// it, and wakes every sleeper.
+#[cold]
+#[inline(never)]
+fn wake(word: &AtomicU32) -> bool {
+    // Only the writer clears the bit, so it is still set: adding 1 carries it into the epoch
+    // (`epoch << 1 | 1` + 1 = `(epoch + 1) << 1`), wrapping after 2^31 epochs.
+    word.fetch_add(1, Ordering::Release);
+    sys::futex_wake_all(word);
+    true
+}
+
+impl<T: FieldType> MappedVec<T, ReadWrite> {
+    /// Counts a wake for [`wake_count`](Self::wake_count); nothing without `test-hooks`.
+    #[inline(always)]
+    pub(super) fn count_wake(&mut self) {
+        #[cfg(feature = "test-hooks")]
+        {
+            self.wakes += 1;
         }
     }
 

@@ -8,7 +8,8 @@ use crate::mode::ReadWrite;
 use crate::sys;
 
 use super::format::COUNT_OFFSET;
-use super::MappedVec;
+use super::{wait, MappedVec};
+use crate::header::WAITER_OFFSET;
 
 impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// Appends `value`, growing the file first if it is full. Once it returns, a reader's
@@ -338,8 +339,16 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// readers waiting for records, if there are any ([`wait_len`](MappedVec::wait_len)).
     #[inline(always)]
     pub(super) fn publish(&mut self, len: usize) {
+        // Found first: the header holds the waiter word (bytes 60..64) whenever it holds the
+        // count (40..48), so this one check is the count's too.
+        let waiter = self
+            .region
+            .header_u32(WAITER_OFFSET)
+            .expect("a word within the header");
         self.region.store_word(COUNT_OFFSET, len as u64);
         self.len = len;
-        self.wake_waiters();
+        if wait::wake_waiters(waiter) {
+            self.count_wake();
+        }
     }
 }
