@@ -158,7 +158,10 @@ fn a_reader_waiting_in_another_process_sees_every_record_in_order_whole() {
         seen = len;
         if !progressed {
             if let Some(status) = child.try_wait().expect("try_wait") {
-                assert!(status.success(), "the writer ended with {status:?} after {len}");
+                assert!(
+                    status.success(),
+                    "the writer ended with {status:?} after {len}"
+                );
             }
         }
     }
@@ -189,8 +192,14 @@ fn wait_len_with_no_writer_returns_at_its_timeout_with_the_current_length() {
         let start = Instant::now();
         assert_eq!(reader.wait_len(4, timeout).unwrap(), 3);
         let waited = start.elapsed();
-        assert!(waited >= timeout, "returned after {waited:?}, before the timeout");
-        assert!(waited < PATIENCE, "hung for {waited:?} past a {timeout:?} timeout");
+        assert!(
+            waited >= timeout,
+            "returned after {waited:?}, before the timeout"
+        );
+        assert!(
+            waited < PATIENCE,
+            "hung for {waited:?} past a {timeout:?} timeout"
+        );
     };
     times_out(&mut reader);
     drop(writer);
@@ -277,7 +286,11 @@ fn a_reader_killed_while_waiting_costs_the_writer_one_wake() {
         writer.push(n).unwrap();
     }
     writer.extend(100..200).unwrap();
-    assert_eq!(writer.wake_count(), 1, "no push after it makes a system call");
+    assert_eq!(
+        writer.wake_count(),
+        1,
+        "no push after it makes a system call"
+    );
 }
 
 // ---- No system call without a waiting reader ----
@@ -347,7 +360,9 @@ fn a_push_with_no_waiting_reader_makes_no_system_call() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("quiet.bin");
     drop(MappedVec::<u64>::open_or_create(&path).unwrap());
-    let status = spawn(TEST, "pusher", &path).wait().expect("reap the pusher");
+    let status = spawn(TEST, "pusher", &path)
+        .wait()
+        .expect("reap the pusher");
     assert_eq!(status.code(), Some(0), "{status:?}");
     assert_eq!(MappedVec::<u64>::open(&path).unwrap().len(), 5_200);
 
@@ -357,7 +372,9 @@ fn a_push_with_no_waiting_reader_makes_no_system_call() {
     drop(MappedVec::<u64>::open_or_create(&path).unwrap());
     let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
     file.write_all_at(&1u32.to_le_bytes(), 60).unwrap();
-    let status = spawn(TEST, "pusher", &path).wait().expect("reap the pusher");
+    let status = spawn(TEST, "pusher", &path)
+        .wait()
+        .expect("reap the pusher");
     assert_eq!(status.signal(), Some(nix::libc::SIGSYS), "{status:?}");
 }
 

@@ -100,7 +100,13 @@ impl RecordFile {
                 let errno = source.raw_os_error().map(Errno::from_raw);
                 if matches!(
                     errno,
-                    Some(Errno::EACCES | Errno::EPERM | Errno::EROFS | Errno::ENOENT | Errno::ENOTDIR)
+                    Some(
+                        Errno::EACCES
+                            | Errno::EPERM
+                            | Errno::EROFS
+                            | Errno::ENOENT
+                            | Errno::ENOTDIR
+                    )
                 ) {
                     return Ok(None);
                 }

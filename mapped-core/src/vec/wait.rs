@@ -64,7 +64,10 @@ impl Waiter {
 
 /// The waiter word of a page mapped by [`RecordFile::map_first_page_writable`].
 fn waiter_word(page: &Mapping) -> &AtomicU32 {
-    assert!(page.data_len() >= WAITER_OFFSET + 4, "a page holds the header");
+    assert!(
+        page.data_len() >= WAITER_OFFSET + 4,
+        "a page holds the header"
+    );
     // SAFETY: the word lies within the mapping (asserted), which is read-write and shared, and
     // lives as long as the returned reference, which borrows it; the mapping starts on a page
     // boundary, so `WAITER_OFFSET` (60) is 4-byte aligned; an atomic is an `UnsafeCell`, so a
