@@ -28,10 +28,14 @@ use crate::header::WAITER_OFFSET;
 use crate::mode::{ReadOnly, ReadWrite};
 use crate::sys::{self, Mapping, RecordFile};
 
+use super::format::COUNT_OFFSET;
 use super::MappedVec;
 
 /// The bit of the waiter word a waiting reader sets.
 const WAITING: u32 = 1;
+/// How long a reader watches the count before it sleeps: records that arrive within this cost
+/// neither side a system call. About what a sleep and a wake-up cost on a lightly loaded machine.
+const SPIN: Duration = Duration::from_micros(20);
 /// The longest sleep between two looks at the count when a reader polls.
 const MAX_POLL: Duration = Duration::from_millis(1);
 /// The first sleep when a reader polls; doubled up to [`MAX_POLL`].
@@ -131,6 +135,7 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
     pub fn wait_len(&mut self, min_len: usize, timeout: Duration) -> Result<usize, Error> {
         let deadline = Instant::now().checked_add(timeout);
         let mut poll = FIRST_POLL;
+        let mut spun = false;
         loop {
             let len = self.refresh()?;
             if len >= min_len {
@@ -142,6 +147,12 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
             };
             if remaining.is_zero() {
                 return Ok(len);
+            }
+            if !spun {
+                spun = true;
+                if self.spin_for(min_len, SPIN.min(remaining)) {
+                    continue;
+                }
             }
             if let Waiter::Unopened = self.waiter {
                 self.waiter = Waiter::open(&self.file)?;
@@ -170,6 +181,22 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
                     poll = (poll * 2).min(MAX_POLL);
                 }
             }
+        }
+    }
+
+    /// Watches the published count (loads only, no system call) for up to `spin`; whether it
+    /// reached `min_len`. Records that come this soon are seen without either side making a
+    /// system call: no sleep, and no waiter bit for the writer to find.
+    fn spin_for(&self, min_len: usize, spin: Duration) -> bool {
+        let start = Instant::now();
+        loop {
+            if self.region.load_word(COUNT_OFFSET) >= min_len as u64 {
+                return true;
+            }
+            if start.elapsed() >= spin {
+                return false;
+            }
+            std::hint::spin_loop();
         }
     }
 
