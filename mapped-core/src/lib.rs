@@ -15,7 +15,8 @@
 //! - **Fields:** [`FieldType`] says what each field type's accessors take and return: values,
 //!   [`FieldMut`], [`ArrayMut`], atomics, or a [`View`] of a nested struct; [`Place`] is one field
 //!   of a live mapping.
-//! - **Records:** [`MappedVec`], a growable file with one writer and live readers;
+//! - **Records:** [`MappedVec`], a growable file with one writer and live readers, who can
+//!   sleep until records arrive ([`MappedVec::wait_len`]);
 //!   [`MappedSlice`], a whole file as `[T]`; [`Records`] iterates over either.
 //! - **Layout:** [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`], the fingerprint),
 //!   [`HeaderSpec`] for versioned headers, [`c_header`] for C.
