@@ -112,8 +112,8 @@ fn writer(path: &Path, rate: u64, count: usize) {
     unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1, 0, 0, 0) };
     let begin = now_ns();
     for seq in 0..count as u64 {
-        if rate > 0 {
-            let due = begin + seq * 1_000_000_000 / rate;
+        if let Some(offset) = (seq * 1_000_000_000).checked_div(rate) {
+            let due = begin + offset;
             loop {
                 let now = now_ns();
                 if now >= due {

@@ -34,6 +34,7 @@ use format::{RecordType, COUNT_OFFSET};
 ///   waits. [`refresh`](MappedVec::refresh) makes the records pushed since visible, each whole:
 ///   the writer writes a record, then publishes the count with a `Release` store; the reader
 ///   loads it with `Acquire`, and remaps when the file has grown.
+///   [`wait_len`](MappedVec::wait_len) sleeps until the writer publishes enough records.
 /// - **Crash safe.** A writer killed at any point leaves a file that reopens with only whole
 ///   records counted. What [`flush`](Self::flush) adds is survival of a power loss; the
 ///   repository's `docs/guarantees.md` states the guarantee precisely.

@@ -13,7 +13,9 @@ use crate::header::WAITER_OFFSET;
 
 impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// Appends `value`, growing the file first if it is full. Once it returns, a reader's
-    /// [`refresh`](MappedVec::refresh) sees the record, and a crash of this process cannot lose
+    /// [`refresh`](MappedVec::refresh) sees the record, a reader sleeping in
+    /// [`wait_len`](MappedVec::wait_len) has been woken (the only system call a push within
+    /// capacity can make, and only when a reader waits), and a crash of this process cannot lose
     /// it (a power loss can, until [`flush`](Self::flush)).
     ///
     /// # Errors
