@@ -465,3 +465,50 @@ fn a_reader_on_a_read_only_filesystem_polls_and_writes_nothing() {
     drop(writer);
     drop(bind);
 }
+
+// ---- `tail`: the records as they come ----
+
+#[test]
+fn tail_yields_every_record_in_order_then_ends_at_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tail.bin");
+    let mut writer = MappedVec::<u64>::open_or_create(&path).unwrap();
+    writer.extend(0..10).unwrap();
+    let mut reader = MappedVec::<u64>::open_read_only(&path).unwrap();
+    let pusher = std::thread::spawn(move || {
+        for burst in 1..20u64 {
+            writer.extend(burst * 10..burst * 10 + 10).unwrap();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        writer
+    });
+    let mut tail = reader.tail(5, Duration::from_millis(300));
+    let records: Vec<u64> = tail.by_ref().map(Result::unwrap).collect();
+    assert_eq!(records, (5..200).collect::<Vec<_>>());
+    assert_eq!(tail.position(), 200);
+    assert!(tail.next().is_none(), "fused");
+    drop(pusher.join().unwrap());
+}
+
+#[test]
+fn tail_of_a_file_cut_short_yields_the_error_then_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tail-cut.bin");
+    let mut writer = MappedVec::<u64>::open_or_create(&path).unwrap();
+    writer.extend(0..1000).unwrap();
+    let data_offset = std::fs::metadata(&path).unwrap().len() - 8 * writer.capacity() as u64;
+    let mut reader = MappedVec::<u64>::open_read_only(&path).unwrap();
+    let mut tail = reader.tail(998, Duration::from_millis(200));
+    assert_eq!(tail.next().transpose().unwrap(), Some(998));
+    assert_eq!(tail.next().transpose().unwrap(), Some(999));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(data_offset + 8 * 10)
+        .unwrap();
+    let err = tail.next().expect("an error").unwrap_err();
+    assert!(matches!(err, mapped::Error::Truncated { .. }), "{err}");
+    assert!(tail.next().is_none());
+    drop(writer);
+}

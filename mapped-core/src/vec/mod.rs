@@ -1,6 +1,7 @@
 //! `MappedVec`: a growable file of typed records, one writer and any number of readers.
 
 mod format;
+mod tail;
 mod wait;
 mod write;
 
@@ -18,6 +19,8 @@ use crate::region::{Records, Region};
 use crate::sys::{Creation, Protection, RecordFile};
 
 use format::{RecordType, COUNT_OFFSET};
+
+pub use tail::Tail;
 
 /// A growable file of `T` records, shared between processes: a log of readings, an index of
 /// fixed-size entries, a table another process reads live.
