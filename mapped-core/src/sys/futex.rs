@@ -17,14 +17,20 @@ use nix::sys::mman::{self, MapFlags};
 use super::{open_existing, page_size, Mapping, Protection, RecordFile};
 use crate::error::{Error, Op};
 
+/// The longest single sleep in [`wait`].
+const LONGEST_SLEEP: Duration = Duration::from_secs(3600);
+
 /// Sleeps while `word` holds `expected`, for at most `timeout` (`FUTEX_WAIT`, shared). Returns
 /// when woken, when the word no longer holds `expected` (`EAGAIN`), on a signal (`EINTR`), at the
 /// timeout, or spuriously: the caller re-checks what it waits for in every case, so which one it
-/// was does not matter. Where there are no futexes (not Linux) it sleeps for a short while (at
-/// most `timeout`), which callers treat as a spurious wake-up.
+/// was does not matter. A sleep lasts an hour at most. Where there are no futexes (not Linux) it
+/// sleeps for a short while (at most `timeout`), which callers treat as a spurious wake-up.
 pub(crate) fn wait(word: &AtomicU32, expected: u32, timeout: Duration) {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
+        // Callers loop until their deadline, so a bounded sleep loses nothing, and the kernel
+        // never sees a timeout too large to convert.
+        let timeout = timeout.min(LONGEST_SLEEP);
         let timeout = libc::timespec {
             tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
             tv_nsec: timeout.subsec_nanos().into(),
