@@ -6,6 +6,7 @@
 #
 #   bash scripts/bench-latency.sh                       # files in /dev/shm when it exists
 #   LATENCY_SECONDS=5 LATENCY_FLAT=4M bash scripts/bench-latency.sh
+#   LATENCY_PRIORITY=fifo LATENCY_ONLY=futex bash scripts/bench-latency.sh   # SCHED_FIFO, pinned (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

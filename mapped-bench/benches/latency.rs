@@ -10,8 +10,9 @@
 //!
 //! The file lives in `BENCH_DIR` (default the system temp dir) and is reserved before the writer
 //! starts, as a queue file of known size would be. Knobs: `LATENCY_SECONDS` (default 2: how long
-//! each paced run lasts), `LATENCY_FLAT` (default 1M: records of each flat-out run), `LATENCY_PRIORITY=1` (pin both
-//! processes to a CPU each, at nice -20).
+//! each paced run lasts), `LATENCY_FLAT` (default 1M: records of each flat-out run),
+//! `LATENCY_PRIORITY=nice` (pin both processes to a CPU each, at nice -20) or `fifo` (the same,
+//! with the futex rows under `SCHED_FIFO`), `LATENCY_ONLY=futex|busy`.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -37,6 +38,7 @@ const ROLE: &str = "LATENCY_ROLE";
 const FILE: &str = "LATENCY_FILE";
 const RATE: &str = "LATENCY_RATE";
 const COUNT: &str = "LATENCY_COUNT";
+const MODE: &str = "LATENCY_MODE";
 
 /// No run waits for the other process longer than this.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -53,27 +55,46 @@ fn now_ns() -> u64 {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
-/// With `LATENCY_PRIORITY=1`: pins this process to `cpu` and raises its priority to nice -20,
-/// so that the other work on a shared machine takes little of its CPU and does not delay its
-/// wake-ups (a latency-sensitive deployment would isolate cores instead). Not `SCHED_FIFO`: the
-/// kernel's real-time throttling stops a spinning real-time process for 50 ms of every second,
-/// which would put those stalls into the busy-poll figures. Whether it could.
-fn prioritize(cpu: usize) -> bool {
-    if std::env::var("LATENCY_PRIORITY").map_or(true, |v| v != "1") {
-        return false;
+/// With `LATENCY_PRIORITY=nice` (or `1`): pins this process to `cpu` and raises its priority to
+/// nice -20, so that the other work on a shared machine takes less of its CPU. With
+/// `LATENCY_PRIORITY=fifo`: pins it and runs it under `SCHED_FIFO` (priority 10), so that nothing
+/// else delays its wake-ups, as a latency-sensitive deployment would isolate cores. Only for the
+/// futex rows: the kernel's real-time throttling stops a real-time process that spins for 50 ms
+/// of every second, which would put those stalls into the busy-poll figures. Returns what it did.
+fn prioritize(cpu: usize, wait: Wait) -> Option<&'static str> {
+    let asked = std::env::var("LATENCY_PRIORITY").unwrap_or_default();
+    let fifo = asked == "fifo" && wait == Wait::Futex;
+    if !(fifo || asked == "nice" || asked == "1" || asked == "fifo") {
+        return None;
     }
     // SAFETY: `cpu_set_t` is plain data, valid zeroed; CPU_SET writes within it (cpu < its
-    // size); the calls read the structure passed, which lives across them.
-    unsafe {
+    // size); the calls read the structures passed, which live across them.
+    let done = unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_SET(cpu, &mut set);
         let pinned = libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0;
-        pinned && libc::setpriority(libc::PRIO_PROCESS, 0, -20) == 0
-    }
+        let raised = if fifo {
+            let param = libc::sched_param { sched_priority: 10 };
+            libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) == 0
+        } else {
+            let param = libc::sched_param { sched_priority: 0 };
+            libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) == 0
+                && libc::setpriority(libc::PRIO_PROCESS, 0, -20) == 0
+        };
+        pinned && raised
+    };
+    done.then_some(if fifo { "SCHED_FIFO" } else { "nice -20" })
+}
+
+/// Back to `SCHED_OTHER` at nice -20 after the futex rows (see [`prioritize`]).
+fn deprioritize() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: reads `param` for the call; changes only this process's policy.
+    unsafe { libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) };
 }
 
 /// How close to a record's due time the paced writer stops sleeping and spins.
-const SPIN_NS: u64 = 20_000;
+const SPIN_NS: u64 = 5_000;
 
 /// Sleeps until `CLOCK_MONOTONIC` reads `at` nanoseconds (or a signal).
 fn sleep_until(at: u64) {
@@ -95,8 +116,8 @@ fn sleep_until(at: u64) {
 
 /// The writer: creates and reserves the file, waits for the reader's go, then pushes `count`
 /// stamped records, `rate` per second (0: flat out).
-fn writer(path: &Path, rate: u64, count: usize) {
-    prioritize(0);
+fn writer(path: &Path, rate: u64, count: usize, wait: Wait) {
+    prioritize(0, wait);
     let mut log = MappedVec::<Message>::open_or_create(path).expect("open writer");
     log.reserve(count).expect("reserve");
     let go = path.with_extension("go");
@@ -139,6 +160,7 @@ fn writer(path: &Path, rate: u64, count: usize) {
 }
 
 #[derive(Clone, Copy, PartialEq)]
+#[repr(u8)]
 enum Wait {
     Futex,
     BusyPoll,
@@ -155,8 +177,9 @@ struct Row {
     wakes: usize,
 }
 
-fn spawn_writer(path: &Path, rate: u64, count: usize) -> Child {
+fn spawn_writer(path: &Path, rate: u64, count: usize, wait: Wait) -> Child {
     Command::new(std::env::current_exe().expect("current exe"))
+        .env(MODE, (wait as u8).to_string())
         .env(ROLE, "writer")
         .env(FILE, path)
         .env(RATE, rate.to_string())
@@ -168,7 +191,7 @@ fn spawn_writer(path: &Path, rate: u64, count: usize) -> Child {
 
 fn run(dir: &Path, wait: Wait, rate: u64, count: usize) -> Row {
     let path = dir.join(format!("latency-{rate}-{}.bin", wait as u8));
-    let mut child = spawn_writer(&path, rate, count);
+    let mut child = spawn_writer(&path, rate, count, wait);
     let start = Instant::now();
     let mut reader = loop {
         if let Ok(reader) = MappedVec::<Message>::open_read_only(&path) {
@@ -247,15 +270,16 @@ fn main() {
             .expect("LATENCY_COUNT")
             .parse()
             .unwrap();
-        writer(Path::new(&path), rate, count);
+        let wait = match std::env::var(MODE).as_deref() {
+            Ok("0") => Wait::Futex,
+            _ => Wait::BusyPoll,
+        };
+        writer(Path::new(&path), rate, count, wait);
         return;
     }
     let seconds = support::env_usize("LATENCY_SECONDS", 2) as u64;
     let flat = support::env_usize("LATENCY_FLAT", 1_000_000);
     let dir = support::scratch_dir();
-    if prioritize(1) {
-        println!("nice -20: reader pinned to CPU 1, writer to CPU 0");
-    }
     println!(
         "latency: 40-byte records, writer and reader in two processes, files in {}",
         dir.path().display()
@@ -264,7 +288,15 @@ fn main() {
         "| wait | rate | records | achieved rate | p50 µs | p99 µs | p99.9 µs | max µs | writer's wakes |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     let mut rows = Vec::new();
+    let only = std::env::var("LATENCY_ONLY").unwrap_or_default();
     for wait in [Wait::Futex, Wait::BusyPoll] {
+        if (only == "futex" && wait != Wait::Futex) || (only == "busy" && wait != Wait::BusyPoll) {
+            continue;
+        }
+        match prioritize(1, wait) {
+            Some(how) => println!("{how}: reader pinned to CPU 1, writer to CPU 0"),
+            None => deprioritize(),
+        }
         for rate in [10_000u64, 100_000, 0] {
             let count = if rate == 0 {
                 flat
