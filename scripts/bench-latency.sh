@@ -5,8 +5,8 @@
 # Prints p50, p99, p99.9 and max per rate and way of waiting, as a markdown table.
 #
 #   bash scripts/bench-latency.sh                       # files in /dev/shm when it exists
-#   LATENCY_SECONDS=5 LATENCY_FLAT=4M bash scripts/bench-latency.sh
-#   LATENCY_PRIORITY=fifo LATENCY_ONLY=futex bash scripts/bench-latency.sh   # SCHED_FIFO, pinned (root)
+#   LATENCY_MILLIS=5000 LATENCY_FLAT=4M bash scripts/bench-latency.sh
+#   LATENCY_PRIORITY=fifo LATENCY_ONLY=futex LATENCY_MILLIS=800 bash scripts/bench-latency.sh   # SCHED_FIFO, pinned (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

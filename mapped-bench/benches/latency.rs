@@ -9,7 +9,7 @@
 //! for every rate and way of waiting.
 //!
 //! The file lives in `BENCH_DIR` (default the system temp dir) and is reserved before the writer
-//! starts, as a queue file of known size would be. Knobs: `LATENCY_SECONDS` (default 2: how long
+//! starts, as a queue file of known size would be. Knobs: `LATENCY_MILLIS` (default 2000: how long
 //! each paced run lasts), `LATENCY_FLAT` (default 1M: records of each flat-out run),
 //! `LATENCY_PRIORITY=nice` (pin both processes to a CPU each, at nice -20) or `fifo` (the same,
 //! with the futex rows under `SCHED_FIFO`), `LATENCY_ONLY=futex|busy`.
@@ -59,8 +59,10 @@ fn now_ns() -> u64 {
 /// nice -20, so that the other work on a shared machine takes less of its CPU. With
 /// `LATENCY_PRIORITY=fifo`: pins it and runs it under `SCHED_FIFO` (priority 10), so that nothing
 /// else delays its wake-ups, as a latency-sensitive deployment would isolate cores. Only for the
-/// futex rows: the kernel's real-time throttling stops a real-time process that spins for 50 ms
-/// of every second, which would put those stalls into the busy-poll figures. Returns what it did.
+/// futex rows: the kernel's real-time throttling stops real-time processes that run for more than
+/// 950 ms of a second for the rest of it, which would put 50 ms stalls into the busy-poll figures
+/// (and into futex runs longer than that, whose reader spins between records: run them with
+/// `LATENCY_MILLIS=800`). Returns what it did.
 fn prioritize(cpu: usize, wait: Wait) -> Option<&'static str> {
     let asked = std::env::var("LATENCY_PRIORITY").unwrap_or_default();
     let fifo = asked == "fifo" && wait == Wait::Futex;
@@ -277,7 +279,7 @@ fn main() {
         writer(Path::new(&path), rate, count, wait);
         return;
     }
-    let seconds = support::env_usize("LATENCY_SECONDS", 2) as u64;
+    let millis = support::env_usize("LATENCY_MILLIS", 2000) as u64;
     let flat = support::env_usize("LATENCY_FLAT", 1_000_000);
     let dir = support::scratch_dir();
     println!(
@@ -293,15 +295,20 @@ fn main() {
         if (only == "futex" && wait != Wait::Futex) || (only == "busy" && wait != Wait::BusyPoll) {
             continue;
         }
-        match prioritize(1, wait) {
+        let how = prioritize(1, wait);
+        match how {
             Some(how) => println!("{how}: reader pinned to CPU 1, writer to CPU 0"),
             None => deprioritize(),
         }
         for rate in [10_000u64, 100_000, 0] {
+            if how == Some("SCHED_FIFO") {
+                // A fresh period of the real-time throttling for every run (see `prioritize`).
+                std::thread::sleep(Duration::from_secs(1));
+            }
             let count = if rate == 0 {
                 flat
             } else {
-                (rate * seconds) as usize
+                (rate * millis / 1000) as usize
             };
             let row = run(dir.path(), wait, rate, count);
             let [p50, p99, p999, max] = row.figures;
