@@ -6,7 +6,7 @@
 #
 #   bash scripts/bench-latency.sh                       # files in /dev/shm when it exists
 #   LATENCY_MILLIS=5000 LATENCY_FLAT=4M bash scripts/bench-latency.sh
-#   LATENCY_PRIORITY=fifo LATENCY_ONLY=futex LATENCY_MILLIS=800 bash scripts/bench-latency.sh   # SCHED_FIFO, pinned (root)
+#   LATENCY_PRIORITY=fifo LATENCY_MILLIS=800 bash scripts/bench-latency.sh   # SCHED_FIFO, pinned (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -12,7 +12,7 @@
 //! starts, as a queue file of known size would be. Knobs: `LATENCY_MILLIS` (default 2000: how long
 //! each paced run lasts), `LATENCY_FLAT` (default 1M: records of each flat-out run),
 //! `LATENCY_PRIORITY=nice` (pin both processes to a CPU each, at nice -20) or `fifo` (the same,
-//! with the futex rows under `SCHED_FIFO`), `LATENCY_ONLY=futex|busy`.
+//! under `SCHED_FIFO`; with `LATENCY_MILLIS=800`), `LATENCY_ONLY=futex|busy`.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -38,7 +38,6 @@ const ROLE: &str = "LATENCY_ROLE";
 const FILE: &str = "LATENCY_FILE";
 const RATE: &str = "LATENCY_RATE";
 const COUNT: &str = "LATENCY_COUNT";
-const MODE: &str = "LATENCY_MODE";
 
 /// No run waits for the other process longer than this.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -58,14 +57,13 @@ fn now_ns() -> u64 {
 /// With `LATENCY_PRIORITY=nice` (or `1`): pins this process to `cpu` and raises its priority to
 /// nice -20, so that the other work on a shared machine takes less of its CPU. With
 /// `LATENCY_PRIORITY=fifo`: pins it and runs it under `SCHED_FIFO` (priority 10), so that nothing
-/// else delays its wake-ups, as a latency-sensitive deployment would isolate cores. Only for the
-/// futex rows: the kernel's real-time throttling stops real-time processes that run for more than
-/// 950 ms of a second for the rest of it, which would put 50 ms stalls into the busy-poll figures
-/// (and into futex runs longer than that, whose reader spins between records: run them with
-/// `LATENCY_MILLIS=800`). Returns what it did.
-fn prioritize(cpu: usize, wait: Wait) -> Option<&'static str> {
+/// else delays it, as a latency-sensitive deployment would isolate cores. The kernel's real-time
+/// throttling stops real-time processes that run for more than 950 ms of a second for the rest of
+/// it; a spinning reader or writer does, so run it with `LATENCY_MILLIS=800` (each run then
+/// starts a fresh second), or the figures show those 50 ms stalls. Returns what it did.
+fn prioritize(cpu: usize) -> Option<&'static str> {
     let asked = std::env::var("LATENCY_PRIORITY").unwrap_or_default();
-    let fifo = asked == "fifo" && wait == Wait::Futex;
+    let fifo = asked == "fifo";
     if !(fifo || asked == "nice" || asked == "1" || asked == "fifo") {
         return None;
     }
@@ -118,8 +116,8 @@ fn sleep_until(at: u64) {
 
 /// The writer: creates and reserves the file, waits for the reader's go, then pushes `count`
 /// stamped records, `rate` per second (0: flat out).
-fn writer(path: &Path, rate: u64, count: usize, wait: Wait) {
-    prioritize(0, wait);
+fn writer(path: &Path, rate: u64, count: usize) {
+    prioritize(0);
     let mut log = MappedVec::<Message>::open_or_create(path).expect("open writer");
     log.reserve(count).expect("reserve");
     let go = path.with_extension("go");
@@ -179,9 +177,8 @@ struct Row {
     wakes: usize,
 }
 
-fn spawn_writer(path: &Path, rate: u64, count: usize, wait: Wait) -> Child {
+fn spawn_writer(path: &Path, rate: u64, count: usize) -> Child {
     Command::new(std::env::current_exe().expect("current exe"))
-        .env(MODE, (wait as u8).to_string())
         .env(ROLE, "writer")
         .env(FILE, path)
         .env(RATE, rate.to_string())
@@ -193,7 +190,7 @@ fn spawn_writer(path: &Path, rate: u64, count: usize, wait: Wait) -> Child {
 
 fn run(dir: &Path, wait: Wait, rate: u64, count: usize) -> Row {
     let path = dir.join(format!("latency-{rate}-{}.bin", wait as u8));
-    let mut child = spawn_writer(&path, rate, count, wait);
+    let mut child = spawn_writer(&path, rate, count);
     let start = Instant::now();
     let mut reader = loop {
         if let Ok(reader) = MappedVec::<Message>::open_read_only(&path) {
@@ -272,11 +269,7 @@ fn main() {
             .expect("LATENCY_COUNT")
             .parse()
             .unwrap();
-        let wait = match std::env::var(MODE).as_deref() {
-            Ok("0") => Wait::Futex,
-            _ => Wait::BusyPoll,
-        };
-        writer(Path::new(&path), rate, count, wait);
+        writer(Path::new(&path), rate, count);
         return;
     }
     let millis = support::env_usize("LATENCY_MILLIS", 2000) as u64;
@@ -295,7 +288,7 @@ fn main() {
         if (only == "futex" && wait != Wait::Futex) || (only == "busy" && wait != Wait::BusyPoll) {
             continue;
         }
-        let how = prioritize(1, wait);
+        let how = prioritize(1);
         match how {
             Some(how) => println!("{how}: reader pinned to CPU 1, writer to CPU 0"),
             None => deprioritize(),
