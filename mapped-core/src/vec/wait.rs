@@ -18,6 +18,11 @@
 //! `fetch_add` changes, or sees the count first. Only the writer clears the bit, so it stays set
 //! until a publish: a reader killed while waiting costs the next publish one `FUTEX_WAKE`, and no
 //! publish after that any system call.
+//!
+//! Before it sets the bit, a reader watches the count for up to [`SPIN`] (loads, no system
+//! call): at high rates the next record usually comes sooner than a sleep and a wake-up would
+//! take, and then neither side makes a system call. A reader that may not write the file polls
+//! instead (see [`Waiter`]).
 
 use std::sync::atomic::{fence, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -172,6 +177,10 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
                     if len >= min_len {
                         return Ok(len);
                     }
+                    let remaining = match deadline {
+                        Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                        None => Duration::MAX,
+                    };
                     if let Waiter::Futex(page) = &self.waiter {
                         sys::futex_wait(waiter_word(page), seen, remaining);
                     }
@@ -237,7 +246,7 @@ fn wake(word: &AtomicU32) -> bool {
 }
 
 impl<T: FieldType> MappedVec<T, ReadWrite> {
-    /// Counts a wake for [`wake_count`](Self::wake_count); nothing without `test-hooks`.
+    /// Counts a wake for `wake_count` (with `test-hooks`; nothing without).
     #[inline(always)]
     pub(super) fn count_wake(&mut self) {
         #[cfg(feature = "test-hooks")]
