@@ -170,7 +170,8 @@ def _fields(path, fixed, available):
     expected = KIND_RECORDS if magic == RECORDS_MAGIC else KIND_STRUCT
     if kind != expected:
         raise ValueError(f"{path}: header kind {kind}, expected {expected} for magic {magic!r}")
-    if reserved:
+    # A record file's bytes 60..64 are its waiter word, which waiting readers set.
+    if reserved and magic != RECORDS_MAGIC:
         raise ValueError(f"{path}: reserved header bytes are {reserved:#x}, not zero")
     if order not in (LITTLE_ENDIAN, BIG_ENDIAN):
         raise ValueError(f"{path}: byte order {order}: neither 1 (little) nor 2 (big)")

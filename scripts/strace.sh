@@ -3,7 +3,8 @@
 #
 # 1. `strace -f` over mapped-bench/benches/syscalls.rs, which runs each operation between marker
 #    lines: prints every call of each operation, and flags calls beyond the minimal C sequence and
-#    repeats.
+#    repeats. `push_no_waiter` is 1000 `MappedVec::push`es with no reader waiting (no call at
+#    all); `push_after_killed_waiter` the same after a reader died waiting (one `futex`).
 # 2. `strace -f -c` over N repetitions of create_new, open, flush and drop, minus a run doing only
 #    the setup: the calls one operation makes, from strace's own summary.
 #
@@ -39,9 +40,11 @@ declare -A minimal=(
     [make_mut]="mprotect"
     [drop_reprotected]="munmap [close]"
     [open_or_create_existing]="openat fstat lseek [fallocate] mmap [close]"
+    [push_no_waiter]=""
+    [push_after_killed_waiter]="futex"
 )
 phases=(create_new flush drop open drop_opened open_read_only make_read_only make_mut
-    drop_reprotected open_or_create_existing)
+    drop_reprotected open_or_create_existing push_no_waiter push_after_killed_waiter)
 
 mkdir "$work/list"
 strace -f -s 256 -o "$work/trace" "$exe" "$work/list" 2>/dev/null
@@ -55,7 +58,7 @@ for phase in "${phases[@]}"; do
     names="$(printf '%s\n' "$calls" | grep -o '^[a-z_0-9]*' || true)"
     count="$(printf '%s\n' "$names" | grep -c . || true)"
     want="${minimal[$phase]}"
-    want_count="$(tr " " "\n" <<<"$want" | grep -vc "^\[")-$(wc -w <<<"$want")"
+    want_count="$(tr " " "\n" <<<"$want" | grep -c "^[^[]" || true)-$(wc -w <<<"$want")"
     repeats="$(printf '%s\n' "$names" | sort | uniq -d | tr '\n' ' ')"
     echo
     echo "-- $phase: $count calls (minimal C: $want_count calls: $want)${repeats:+; repeated: $repeats}"

@@ -135,6 +135,7 @@ fn every_example_runs_without_a_path() {
         "anonymous",
         "cat",
         "increment",
+        "tail",
     ] {
         run(name, &[]);
     }
@@ -431,4 +432,23 @@ fn increment_without_a_path_changes_its_sample_file() {
     let out = run("increment", &[]);
     assert!(out.contains("before: \"hello, world\\n\"\n"), "{out}");
     assert!(out.contains("after:  \"ifmmp, world\\n\"\n"), "{out}");
+}
+
+#[test]
+fn tail_follows_a_writer_in_another_process_with_wait_len() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ticks.bin");
+    let out = run("tail", &[path.as_os_str()]);
+    assert!(out.contains("writer: appended 20000 ticks"), "{out}");
+    assert!(
+        out.contains("reader: followed 20000 ticks, all whole and in order"),
+        "{out}"
+    );
+    // A second run appends to what the first left, and follows only the new ticks.
+    let out = run("tail", &[path.as_os_str()]);
+    assert!(out.contains("reader: followed 20000 ticks"), "{out}");
+    assert!(
+        mapped::MappedVec::<[u8; 24]>::open_read_only(&path).is_err(),
+        "the file holds ticks, not bytes"
+    );
 }

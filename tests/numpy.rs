@@ -293,6 +293,13 @@ fn record_files_of_scalars_and_arrays() -> Result<(), mapped::Error> {
     MappedVec::<f32>::open_or_create(&path)?;
     check_records::<f32>(&path, "0,", "", "");
 
+    // A reader killed while waiting for records left its bit in the waiter word (bytes 60..64):
+    // the file is as good as any.
+    let path = dir.path().join("waited.bin");
+    MappedVec::<u64>::open_or_create(&path)?.extend(0..3)?;
+    patch(&path, 60, &5u32.to_ne_bytes());
+    check_records::<u64>(&path, "3,", "0", "2");
+
     // Written by a machine of the other byte order: the header says so (1 little, 2 big), and
     // the count and the records are swapped. numpy reads it all the same.
     let path = dir.path().join("other-byte-order.bin");

@@ -26,11 +26,13 @@ use proptest::prelude::*;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 const PAGE: usize = 4096;
-/// The fixed part of a record file's header (magic .. reserved); the schema follows.
+/// The fixed part of a record file's header (magic .. waiter word); the schema follows.
 const HEADER: usize = 64;
 const COUNT: std::ops::Range<usize> = 40..48;
 const SCHEMA_LEN: std::ops::Range<usize> = 56..60;
 const DATA_OFFSET: std::ops::Range<usize> = 32..40;
+/// The waiter word: readers waiting for records set its bit 0 (`MappedVec::wait_len`).
+const WAITER: std::ops::Range<usize> = 60..64;
 
 fn u32_at(bytes: &[u8], range: std::ops::Range<usize>) -> u32 {
     u32::from_le_bytes(bytes[range].try_into().unwrap())
@@ -138,7 +140,7 @@ fn written_empty_header<T: Record>() -> Vec<u8> {
     assert_eq!(u32_at(&header, 52..56), 2, "kind: records");
     let schema_end = HEADER + u32_at(&header, SCHEMA_LEN) as usize;
     assert!(schema_end <= data_offset);
-    assert!(header[60..64].iter().all(|&b| b == 0), "reserved zero");
+    assert!(header[60..64].iter().all(|&b| b == 0), "waiter word zero");
     assert!(
         header[schema_end..].iter().all(|&b| b == 0),
         "zeros to the data"
@@ -263,7 +265,8 @@ fn vec_model<T: Record>(bytes: &[u8], how: VecOpen) -> Expect {
     if differs(48..52) {
         return refused(Refusal::UnsupportedFormat);
     }
-    if differs(52..56) || differs(60..64) {
+    // Bytes 60..64 are the waiter word, which waiting readers set: any value opens.
+    if differs(52..56) {
         return refused(Refusal::BadHeader);
     }
     let schema_len = u32_at(bytes, SCHEMA_LEN) as usize;
@@ -552,13 +555,20 @@ fn check_vec<T: Record>(bytes: &[u8], how: VecOpen, seed: u64) -> Result<bool, T
     prop_assert_eq!((writer.len(), writer.capacity()), (len, capacity));
     read_vec(&writer, &path, data)?;
 
-    // The writer changed nothing but the count, and only to the records really there.
+    // The writer changed nothing but the count, and only to the records really there; and, if it
+    // corrected the count while the waiter word's waiting bit was set (a reader died waiting), it
+    // woke the waiters, which moves the word to the next epoch with the bit clear.
     let mut expected = if bytes.is_empty() {
         T::empty_header().to_vec()
     } else {
         bytes.to_vec()
     };
+    let count_before = expected[COUNT].to_vec();
     expected[COUNT].copy_from_slice(&(len as u64).to_ne_bytes());
+    let waiter = u32::from_ne_bytes(expected[WAITER].try_into().unwrap());
+    if expected[COUNT] != count_before[..] && waiter & 1 == 1 {
+        expected[WAITER].copy_from_slice(&waiter.wrapping_add(1).to_ne_bytes());
+    }
     let after = std::fs::read(&path).unwrap();
     prop_assert!(
         after == expected,

@@ -35,6 +35,8 @@ const PHASES: &[&str] = &[
     "make_mut",
     "drop_reprotected",
     "open_or_create_existing",
+    "push_no_waiter",
+    "push_after_killed_waiter",
 ];
 
 fn marker(text: &str) {
@@ -116,6 +118,31 @@ fn run(dir: &Path, wanted: &[String]) {
         drop(phase("open_or_create_existing", || {
             Page::open_or_create(&path).expect("open_or_create")
         }));
+    }
+
+    // `MappedVec::push` within its capacity: with no reader waiting, no call at all; after a
+    // reader was killed while waiting (its bit left set in the waiter word, header bytes
+    // 60..64), one `FUTEX_WAKE` for the first push and none after.
+    let records = dir.join("records.bin");
+    let mut log = mapped::MappedVec::<u64>::open_or_create(&records).expect("open_or_create");
+    log.reserve(2000).expect("reserve");
+    if on("push_no_waiter") {
+        phase("push_no_waiter", || {
+            for n in 0..1000 {
+                log.push(n).expect("push");
+            }
+        });
+    }
+    if on("push_after_killed_waiter") {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::OpenOptions::new().write(true).open(&records);
+        file.and_then(|f| f.write_all_at(&1u32.to_le_bytes(), 60))
+            .expect("set the waiting bit");
+        phase("push_after_killed_waiter", || {
+            for n in 0..1000 {
+                log.push(n).expect("push");
+            }
+        });
     }
 }
 

@@ -13,7 +13,7 @@
 //! | 48..52 | header format | `u32`: [`FORMAT`] |
 //! | 52..56 | kind | `u32`: `1` struct, `2` records |
 //! | 56..60 | schema length | `u32` |
-//! | 60..64 | reserved | zero |
+//! | 60..64 | reserved: zero; in a record file, the waiter word (`crate::vec::wait`) | zero / `u32` |
 //! | 64.. | the schema (`crate::schema`), then zeros up to the data offset | |
 //!
 //! The header's integers are little-endian on every machine (but the count, which is data), so
@@ -51,6 +51,9 @@ pub(crate) const RECORDS_VERSION: u32 = 2;
 pub(crate) const RECORDS_MAGIC: [u8; 8] = *b"MAPDRECS";
 /// Offset of the record count.
 pub(crate) const COUNT_OFFSET: usize = 40;
+/// Offset of a record file's waiter word: the `u32` that readers waiting for records set and the
+/// writer checks after publishing the count (`crate::vec::wait`). Reserved (zero) in struct files.
+pub(crate) const WAITER_OFFSET: usize = 60;
 /// A schema longer than this is refused unread: no mapped type comes near it.
 const MAX_SCHEMA_LEN: u64 = 1 << 24;
 
@@ -189,7 +192,7 @@ impl Identity<'_> {
     /// In the order checked, the first thing that differs saying best what the file is:
     /// [`Error::FileTooSmall`] (shorter than a header), [`Error::BadMagic`],
     /// [`Error::VersionMismatch`], [`Error::UnsupportedFormat`], [`Error::BadHeader`] (kind,
-    /// reserved bytes, schema length, data offset), [`Error::LayoutMismatch`],
+    /// reserved bytes of a struct file, schema length, data offset), [`Error::LayoutMismatch`],
     /// [`Error::BadHeader`] (a struct file's count), [`Error::BadSchema`].
     pub(crate) fn check(
         &self,
@@ -250,7 +253,8 @@ impl Identity<'_> {
         if fixed.kind != self.kind as u32 {
             return Err(bad("kind", fixed.kind.into(), self.kind as u64));
         }
-        if reserved != 0 {
+        // In a record file these bytes are the waiter word, which live readers change.
+        if reserved != 0 && self.kind != Kind::Records {
             return Err(bad("reserved", reserved.into(), 0));
         }
         let schema_len = u64::from(fixed.schema_len);

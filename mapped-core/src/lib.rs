@@ -15,7 +15,8 @@
 //! - **Fields:** [`FieldType`] says what each field type's accessors take and return: values,
 //!   [`FieldMut`], [`ArrayMut`], atomics, or a [`View`] of a nested struct; [`Place`] is one field
 //!   of a live mapping.
-//! - **Records:** [`MappedVec`], a growable file with one writer and live readers;
+//! - **Records:** [`MappedVec`], a growable file with one writer and live readers, who can
+//!   sleep until records arrive ([`MappedVec::wait_len`], [`MappedVec::tail`]: a [`Tail`]);
 //!   [`MappedSlice`], a whole file as `[T]`; [`Records`] iterates over either.
 //! - **Layout:** [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`], the fingerprint),
 //!   [`HeaderSpec`] for versioned headers, [`c_header`] for C.
@@ -77,7 +78,7 @@ pub use schema::{FieldInfo, FieldKind, StructInfo};
 pub use shape::{Field, HeaderSpec, Layout, Shape};
 pub use slice::MappedSlice;
 pub use sys::Advice;
-pub use vec::MappedVec;
+pub use vec::{MappedVec, Tail};
 pub use view::View;
 
 /// What generated code names; not a public API.

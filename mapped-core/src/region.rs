@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use std::mem::{align_of, size_of};
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::error::Error;
 use crate::field::FieldType;
@@ -267,6 +267,25 @@ impl<T: FieldType, A: Writable> Region<T, A> {
             .expect("a word within the header")
             .into_writable_atomic()
             .store(value, Ordering::Release)
+    }
+}
+
+impl<T, A: Writable> Region<T, A> {
+    /// The `u32` at `offset` in the header, for a writer's atomic operations on it; `None` unless
+    /// it lies wholly within the header and is aligned.
+    #[inline(always)]
+    pub(crate) fn header_u32(&self, offset: usize) -> Option<&AtomicU32> {
+        let end = offset.checked_add(size_of::<u32>())?;
+        if end > self.header_len || offset % align_of::<u32>() != 0 {
+            return None;
+        }
+        // SAFETY: as for `header_word`: `end <= header_len`, so the word lies within the live
+        // mapping that `header` starts; aligned, because the mapping's start is page aligned and
+        // `offset` a multiple of 4; writable (`A: Writable`), so every atomic operation is allowed;
+        // an atomic is an `UnsafeCell`, so a shared reference tolerates other processes' changes;
+        // the reference borrows `self`, so it cannot outlive the mapping (only `remap`, by
+        // `&mut self`, or drop unmap it).
+        Some(unsafe { self.header.add(offset).cast::<AtomicU32>().as_ref() })
     }
 }
 

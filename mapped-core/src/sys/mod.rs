@@ -22,12 +22,14 @@ use nix::unistd::{sysconf, SysconfVar};
 use crate::error::{Error, Op};
 
 mod create;
+mod futex;
 mod lock;
 mod record;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use create::{already_exists, create_atomically};
+pub(crate) use futex::{wait as futex_wait, wake_all as futex_wake_all, HAS_FUTEX};
 pub(crate) use lock::current_generation;
 pub(crate) use record::RecordFile;
 

@@ -1,6 +1,8 @@
 //! `MappedVec`: a growable file of typed records, one writer and any number of readers.
 
 mod format;
+mod tail;
+mod wait;
 mod write;
 
 use std::cell::Cell;
@@ -18,6 +20,8 @@ use crate::sys::{Creation, Protection, RecordFile};
 
 use format::{RecordType, COUNT_OFFSET};
 
+pub use tail::Tail;
+
 /// A growable file of `T` records, shared between processes: a log of readings, an index of
 /// fixed-size entries, a table another process reads live.
 ///
@@ -33,6 +37,7 @@ use format::{RecordType, COUNT_OFFSET};
 ///   waits. [`refresh`](MappedVec::refresh) makes the records pushed since visible, each whole:
 ///   the writer writes a record, then publishes the count with a `Release` store; the reader
 ///   loads it with `Acquire`, and remaps when the file has grown.
+///   [`wait_len`](MappedVec::wait_len) sleeps until the writer publishes enough records.
 /// - **Crash safe.** A writer killed at any point leaves a file that reopens with only whole
 ///   records counted. What [`flush`](Self::flush) adds is survival of a power loss; the
 ///   repository's `docs/guarantees.md` states the guarantee precisely.
@@ -97,8 +102,12 @@ pub struct MappedVec<T, A = ReadWrite> {
     /// The fork generation the writer's lock was taken in (any value for a reader): a writer whose
     /// process is a later fork refuses to write (see [`Error::Forked`]).
     lock_generation: u64,
+    /// How a reader waits for records ([`wait_len`](MappedVec::wait_len)); unused by a writer.
+    waiter: wait::Waiter,
     #[cfg(feature = "test-hooks")]
     remaps: usize,
+    #[cfg(feature = "test-hooks")]
+    wakes: usize,
     _not_sync: PhantomData<Cell<()>>,
 }
 
@@ -331,8 +340,11 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             file,
             len: 0,
             record,
+            waiter: wait::Waiter::Unopened,
             #[cfg(feature = "test-hooks")]
             remaps: 0,
+            #[cfg(feature = "test-hooks")]
+            wakes: 0,
             _not_sync: PhantomData,
         };
         vec.follow()?;

@@ -8,11 +8,14 @@ use crate::mode::ReadWrite;
 use crate::sys;
 
 use super::format::COUNT_OFFSET;
-use super::MappedVec;
+use super::{wait, MappedVec};
+use crate::header::WAITER_OFFSET;
 
 impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// Appends `value`, growing the file first if it is full. Once it returns, a reader's
-    /// [`refresh`](MappedVec::refresh) sees the record, and a crash of this process cannot lose
+    /// [`refresh`](MappedVec::refresh) sees the record, a reader sleeping in
+    /// [`wait_len`](MappedVec::wait_len) has been woken (the only system call a push within
+    /// capacity can make, and only when a reader waits), and a crash of this process cannot lose
     /// it (a power loss can, until [`flush`](Self::flush)).
     ///
     /// # Errors
@@ -334,10 +337,20 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     }
 
     /// Makes `len` records the count: written to the header with `Release` ordering, after the
-    /// records themselves, so whoever loads it with `Acquire` finds them whole.
+    /// records themselves, so whoever loads it with `Acquire` finds them whole; then wakes the
+    /// readers waiting for records, if there are any ([`wait_len`](MappedVec::wait_len)).
     #[inline(always)]
     pub(super) fn publish(&mut self, len: usize) {
+        // Found first: the header holds the waiter word (bytes 60..64) whenever it holds the
+        // count (40..48), so this one check is the count's too.
+        let waiter = self
+            .region
+            .header_u32(WAITER_OFFSET)
+            .expect("a word within the header");
         self.region.store_word(COUNT_OFFSET, len as u64);
         self.len = len;
+        if wait::wake_waiters(waiter) {
+            self.count_wake();
+        }
     }
 }
