@@ -263,7 +263,8 @@ fn vec_model<T: Record>(bytes: &[u8], how: VecOpen) -> Expect {
     if differs(48..52) {
         return refused(Refusal::UnsupportedFormat);
     }
-    if differs(52..56) || differs(60..64) {
+    // Bytes 60..64 are not checked: in a record file they are the writer's to change.
+    if differs(52..56) {
         return refused(Refusal::BadHeader);
     }
     let schema_len = u32_at(bytes, SCHEMA_LEN) as usize;

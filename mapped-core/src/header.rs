@@ -52,7 +52,7 @@ pub(crate) const RECORDS_MAGIC: [u8; 8] = *b"MAPDRECS";
 /// Offset of the record count.
 pub(crate) const COUNT_OFFSET: usize = 40;
 /// A schema longer than this is refused unread: no mapped type comes near it.
-const MAX_SCHEMA_LEN: u64 = 1 << 24;
+pub(crate) const MAX_SCHEMA_LEN: u64 = 1 << 24;
 
 const LITTLE_ENDIAN: u32 = 1;
 const BIG_ENDIAN: u32 = 2;

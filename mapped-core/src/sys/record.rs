@@ -19,6 +19,8 @@ use crate::error::{Error, Op};
 pub(crate) struct RecordFile {
     file: Held,
     path: PathBuf,
+    /// The open file's device and inode numbers, to tell whether `path` still names it.
+    id: (u64, u64),
 }
 
 #[derive(Debug)]
@@ -30,11 +32,13 @@ enum Held {
 }
 
 impl RecordFile {
-    /// A record file of `file`, just opened at `path` (and checked: see `crate::file`).
-    pub(crate) fn from_open(file: File, path: &Path) -> Self {
+    /// A record file of `file`, just opened at `path` (and checked: see `crate::file`), whose
+    /// `fstat` gave device and inode numbers `id`.
+    pub(crate) fn from_open(file: File, path: &Path, id: (u64, u64)) -> Self {
         RecordFile {
             file: Held::Plain(file),
             path: path.to_path_buf(),
+            id,
         }
     }
 
@@ -54,9 +58,11 @@ impl RecordFile {
             path,
             mode,
             |file| {
+                let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
                 build(RecordFile {
                     file: Held::Plain(file),
                     path: path.to_path_buf(),
+                    id: (metadata.dev(), metadata.ino()),
                 })
             },
             |built| record_file_of(built).file(),
@@ -67,15 +73,22 @@ impl RecordFile {
     /// belongs to this open file, so a second open of the same path, in this process or another,
     /// cannot take it; a process that dies releases it with its descriptors.
     pub(crate) fn lock_exclusive(self) -> Result<Self, Error> {
-        let RecordFile { file, path } = self;
+        let RecordFile { file, path, id } = self;
         let file = match file {
             Held::Plain(file) => file,
-            locked @ Held::Locked(_) => return Ok(RecordFile { file: locked, path }),
+            locked @ Held::Locked(_) => {
+                return Ok(RecordFile {
+                    file: locked,
+                    path,
+                    id,
+                })
+            }
         };
         match WriterLock::take(file) {
             Ok(locked) => Ok(RecordFile {
                 file: Held::Locked(locked),
                 path,
+                id,
             }),
             Err((_, Errno::EWOULDBLOCK)) => Err(Error::Locked { path }),
             Err((_, errno)) => Err(Error::io(Op::Lock, &path, errno)),
@@ -100,6 +113,20 @@ impl RecordFile {
         match &self.file {
             Held::Plain(_) => None,
             Held::Locked(locked) => Some(locked.generation()),
+        }
+    }
+
+    /// Whether the path still names this open file: `stat` of the path (following symbolic
+    /// links, as opening it did) against the device and inode numbers of the descriptor. `false`
+    /// once the file was renamed over (an upgrade), moved away or deleted.
+    ///
+    /// # Errors
+    /// [`Op::Stat`] for a failure other than the path naming nothing.
+    pub(crate) fn still_at_path(&self) -> Result<bool, Error> {
+        match std::fs::metadata(&self.path) {
+            Ok(metadata) => Ok((metadata.dev(), metadata.ino()) == self.id),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(Op::Stat, &self.path, e)),
         }
     }
 

@@ -1,6 +1,7 @@
 //! `MappedVec`: a growable file of typed records, one writer and any number of readers.
 
 mod format;
+mod upgrade;
 mod write;
 
 use std::cell::Cell;
@@ -233,6 +234,9 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
             // second loses records that were counted.
             self.check_holds(seen)?;
         }
+        // Last, so that a reader of a file an upgrade replaced has caught up with every record
+        // written to it before it is told.
+        self.check_not_replaced()?;
         Ok(self.len)
     }
 }
@@ -262,18 +266,16 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             }
             other => other?,
         };
-        let file = if writable {
-            file.lock_exclusive()?
-        } else {
-            file
-        };
-        Self::from_file(file, creation)
+        if !writable {
+            return Self::from_file(file, creation);
+        }
+        Self::from_file(lock_at_path(file, writable)?, creation)
     }
 
     /// Prepares and maps an open (and, for a writer, locked) file.
     fn from_file(file: RecordFile, creation: Creation) -> Result<Self, Error> {
         let (size, record) = Self::prepare(&file, creation)?;
-        let region = Region::map(&file, size, record.data_offset)?;
+        let region = Region::map(&file, size, record.data_offset, record.stride)?;
         Self::from_parts(region, file, record)
     }
 
@@ -292,11 +294,14 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             size = record.data_offset as u64;
         }
         let pread = |at: u64, buf: &mut [u8]| file.read_at(buf, at);
-        let data_offset = record.check(path, size, &pread)?;
-        record.data_offset = usize::try_from(data_offset).map_err(|_| Error::FileTooLarge {
+        let checked = record.check(path, size, &pread)?;
+        let data_offset = checked.data_offset;
+        let too_large = |size| Error::FileTooLarge {
             path: path.to_path_buf(),
-            size: data_offset,
-        })?;
+            size,
+        };
+        record.data_offset = usize::try_from(data_offset).map_err(|_| too_large(data_offset))?;
+        record.stride = usize::try_from(checked.stride).map_err(|_| too_large(checked.stride))?;
         if size < data_offset {
             return Err(Error::FileTooSmall {
                 path: path.to_path_buf(),
@@ -360,7 +365,8 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         }
         // Records past the end of the file now are not counted either: someone cut it short
         // (which this crate never does while it is open), and touching them would fault.
-        let in_file = size.saturating_sub(self.record.data_offset as u64) / self.record.size as u64;
+        let in_file =
+            size.saturating_sub(self.record.data_offset as u64) / self.record.stride as u64;
         self.len = count
             .min(in_file)
             .try_into()
@@ -388,13 +394,25 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn check_file(&self) -> Result<(), Error> {
-        self.check_holds(self.len)
+        self.check_holds(self.len)?;
+        self.check_not_replaced()
+    }
+
+    /// [`Error::Replaced`] once the path names another file than the one mapped (`stat` of the
+    /// path against the descriptor's device and inode numbers).
+    fn check_not_replaced(&self) -> Result<(), Error> {
+        if self.file.still_at_path()? {
+            return Ok(());
+        }
+        Err(Error::Replaced {
+            path: self.file.path().to_path_buf(),
+        })
     }
 
     /// [`Error::Truncated`] unless the file still holds `records` records.
     fn check_holds(&self, records: usize) -> Result<(), Error> {
         let needed = (records as u64)
-            .saturating_mul(self.record.size as u64)
+            .saturating_mul(self.record.stride as u64)
             .saturating_add(self.record.data_offset as u64);
         file::check_holds(self.file.file(), self.file.path(), needed)
     }
@@ -570,4 +588,32 @@ impl<T, A> fmt::Debug for MappedVec<T, A> {
             .field("capacity", &self.region.capacity())
             .finish()
     }
+}
+
+/// How often a writer opens the path again because it was renamed over between the `open` and
+/// the lock: each time means another process replaced the file meanwhile, so this bound is only
+/// reached by a path replaced without pause.
+const REOPENS: usize = 100;
+
+/// Locks `file`, just opened at its path, for writing, then makes sure the path still names it
+/// (`stat` of the path against `fstat` of the descriptor): a file renamed over between the open
+/// and the lock (by an upgrade) would take this writer's records with it. Opens the path again
+/// until the file locked is the one there.
+///
+/// # Errors
+/// [`Error::Locked`]; [`Error::Replaced`] if the path keeps being replaced; as for
+/// [`file::open_records`].
+fn lock_at_path(mut file: RecordFile, writable: bool) -> Result<RecordFile, Error> {
+    for _ in 0..REOPENS {
+        let locked = file.lock_exclusive()?;
+        if locked.still_at_path()? {
+            return Ok(locked);
+        }
+        let path = locked.path().to_path_buf();
+        drop(locked);
+        file = file::open_records(&path, writable)?;
+    }
+    Err(Error::Replaced {
+        path: file.path().to_path_buf(),
+    })
 }

@@ -1,7 +1,5 @@
 //! What only the writer does: append, overwrite, shorten, grow, flush.
 
-use std::mem::size_of;
-
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::mode::ReadWrite;
@@ -295,7 +293,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
         if needed <= capacity {
             return Ok(());
         }
-        let record_size = size_of::<T>();
+        let record_size = self.record.stride;
         let data_offset = self.record.data_offset;
         let bytes_for = |records: usize| {
             records
@@ -327,10 +325,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// Writes record `index`, which the mapping holds (`grow_to` made room).
     #[inline(always)]
     fn write(&self, index: usize, value: T) {
-        self.region
-            .record(index)
-            .expect("the file was grown to hold the record")
-            .write(value)
+        self.region.write_record(index, value)
     }
 
     /// Makes `len` records the count: written to the header with `Release` ordering, after the
