@@ -36,6 +36,9 @@ pub(crate) struct Region<T, A> {
     data_offset: usize,
     stride: usize,
     capacity: usize,
+    /// `capacity` when records are back to back (`stride == size_of::<T>()`), 0 otherwise: the
+    /// records [`packed_record`](Self::packed_record) reaches, with a constant step.
+    packed_capacity: usize,
     /// The first record: `data_offset` bytes into the mapping, cached so that element access is
     /// one comparison and one address computation. Dangling (never dereferenced) while
     /// `capacity` is 0.
@@ -62,6 +65,13 @@ impl<T, A> Region<T, A> {
     /// How many whole records the mapping holds.
     pub(crate) fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// How many records [`packed_record`](Region::packed_record) reaches: all of them, unless
+    /// records are longer than `T` (a file of a newer layout), then none.
+    #[inline(always)]
+    pub(crate) fn packed_capacity(&self) -> usize {
+        self.packed_capacity
     }
 }
 
@@ -94,6 +104,7 @@ impl<T: FieldType, A: Access> Region<T, A> {
             data_offset,
             stride,
             capacity: 0,
+            packed_capacity: 0,
             records: NonNull::dangling(),
             header: NonNull::dangling(),
             header_len: 0,
@@ -124,6 +135,7 @@ impl<T: FieldType, A: Access> Region<T, A> {
     /// error, the capacity is 0.
     fn measure(&mut self, file: &RecordFile) -> Result<(), Error> {
         self.capacity = 0;
+        self.packed_capacity = 0;
         self.records = NonNull::dangling();
         self.header = NonNull::dangling();
         self.header_len = 0;
@@ -151,6 +163,9 @@ impl<T: FieldType, A: Access> Region<T, A> {
             }
         }
         self.capacity = (len - self.data_offset) / self.stride;
+        if self.stride == size_of::<T>() {
+            self.packed_capacity = self.capacity;
+        }
         if let Some(mapping) = &self.mapping {
             // SAFETY: `data_offset <= len` (checked above), so the address is within the mapping
             // or one past its end.
@@ -178,6 +193,20 @@ impl<T: FieldType, A: Access> Region<T, A> {
         // mapping was made with `A`'s protection (in `map`/`remap`), and it stays mapped for as
         // long as the `Place` lives, because the place borrows `self` and only `remap` (by
         // `&mut self`, which resets `records` through `measure`) or drop unmap it.
+        Some(unsafe { Place::new(ptr) })
+    }
+
+    /// Record `index`, or `None` past [`packed_capacity`](Region::packed_capacity): the address
+    /// with the constant step `size_of::<T>()`, for the writer's append.
+    #[inline(always)]
+    pub(crate) fn packed_record(&self, index: usize) -> Option<Place<'_, T, A>> {
+        if index >= self.packed_capacity {
+            return None;
+        }
+        // SAFETY: `index < packed_capacity`, which is `capacity` and nonzero only when `stride ==
+        // size_of::<T>()` (set together in `measure`): this is `record`'s pointer, in bounds.
+        let ptr = unsafe { self.records.add(index) };
+        // SAFETY: as for `record`.
         Some(unsafe { Place::new(ptr) })
     }
 

@@ -32,21 +32,30 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), Error> {
         let index = self.len;
-        if index >= self.region.capacity() || sys::current_generation() != self.lock_generation {
-            self.prepare_push()?;
+        if index < self.region.packed_capacity()
+            && sys::current_generation() == self.lock_generation
+        {
+            self.region
+                .packed_record(index)
+                .expect("within the packed capacity")
+                .write(value);
+        } else {
+            self.push_rarely(index, value)?;
         }
-        self.write(index, value);
         self.publish(index + 1);
         Ok(())
     }
 
     /// The rare part of [`push`](Self::push), kept out of line so the common one stays small:
-    /// refusing a forked copy, growing a full file.
+    /// refusing a forked copy, growing a full file, writing a record of a file of a newer layout
+    /// (longer than `T`, its tail zeroed).
     #[cold]
     #[inline(never)]
-    fn prepare_push(&mut self) -> Result<(), Error> {
+    fn push_rarely(&mut self, index: usize, value: T) -> Result<(), Error> {
         self.check_not_forked()?;
-        self.grow_to(self.len.saturating_add(1))
+        self.grow_to(self.len.saturating_add(1))?;
+        self.write(index, value);
+        Ok(())
     }
 
     /// Appends a copy of every record of `values`, all or nothing: the count is published once,
