@@ -624,3 +624,30 @@ fn a_writer_that_opened_just_before_a_rename_pushes_into_the_new_file() {
     expected.sort_unstable();
     assert_eq!(found, expected, "every push is in the file the path names");
 }
+
+/// The window itself, made to happen: the file is renamed over after the writer opened it and
+/// before it locks it. The writer must push into the file the path names afterwards.
+#[test]
+fn a_file_renamed_over_between_open_and_lock_is_opened_again() {
+    let tmp = TempDir::new();
+    let path = tmp.path("records.bin");
+    write_file::<v1::Rec>(&path, 3);
+    let (from, to) = (tmp.path("replacement.bin"), path.clone());
+    write_file::<v1::Rec>(&from, 5);
+    MappedVec::<v1::Rec>::before_next_lock(&path, move || std::fs::rename(&from, &to).unwrap());
+    let mut log = MappedVec::<v1::Rec>::open(&path).unwrap();
+    assert_eq!(log.len(), 5, "the writer has the new file");
+    log.push(v1::Rec { a: 42 }).unwrap();
+    log.check_file().unwrap();
+    drop(log);
+    let raw = raw_records(&path);
+    assert_eq!(raw.len(), 6);
+    assert_eq!(raw[5], [42]);
+
+    // An upgrade, the same: it upgrades the file the path names once it holds the lock.
+    let (from, to) = (tmp.path("replacement.bin"), path.clone());
+    write_file::<v1::Rec>(&from, 7);
+    MappedVec::<v1::Rec>::before_next_lock(&path, move || std::fs::rename(&from, &to).unwrap());
+    MappedVec::<v2::Rec>::upgrade(&path).unwrap();
+    assert_eq!(MappedVec::<v2::Rec>::open(&path).unwrap().len(), 7);
+}

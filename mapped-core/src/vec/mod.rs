@@ -556,6 +556,15 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         self.file.path()
     }
 
+    /// Runs `hook` once, the next time a writer (or an upgrade) of `path` has opened the file
+    /// and is about to lock it: for tests of a file replaced in that window, with the
+    /// `test-hooks` feature only.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn before_next_lock(path: &Path, hook: impl FnOnce() + Send + 'static) {
+        hooks::set_before_lock(path, Box::new(hook));
+    }
+
     /// How many times this handle has grown or moved its mapping; for tests of the growth policy,
     /// with the `test-hooks` feature only.
     #[cfg(feature = "test-hooks")]
@@ -605,6 +614,8 @@ const REOPENS: usize = 100;
 /// [`file::open_records`].
 fn lock_at_path(mut file: RecordFile, writable: bool) -> Result<RecordFile, Error> {
     for _ in 0..REOPENS {
+        #[cfg(feature = "test-hooks")]
+        hooks::before_lock(file.path());
         let locked = file.lock_exclusive()?;
         if locked.still_at_path()? {
             return Ok(locked);
@@ -616,4 +627,31 @@ fn lock_at_path(mut file: RecordFile, writable: bool) -> Result<RecordFile, Erro
     Err(Error::Replaced {
         path: file.path().to_path_buf(),
     })
+}
+
+/// A test's hook into the window between a writer's `open` and its lock.
+#[cfg(feature = "test-hooks")]
+mod hooks {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    type Hook = (PathBuf, Box<dyn FnOnce() + Send>);
+
+    static BEFORE_LOCK: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
+
+    pub(super) fn set_before_lock(path: &Path, hook: Box<dyn FnOnce() + Send>) {
+        let mut hooks = BEFORE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        hooks.push((path.to_path_buf(), hook));
+    }
+
+    pub(super) fn before_lock(path: &Path) {
+        let hook = {
+            let mut hooks = BEFORE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+            let found = hooks.iter().position(|(p, _)| p == path);
+            found.map(|i| hooks.remove(i).1)
+        };
+        if let Some(hook) = hook {
+            hook();
+        }
+    }
 }
