@@ -219,6 +219,14 @@ impl RecordFile {
         reserve_existing(self.file(), &self.path, start, end, blocks)
     }
 
+    /// Sets the file's length (`ftruncate`).
+    ///
+    /// # Errors
+    /// [`Op::Ftruncate`].
+    pub(crate) fn set_len(&self, len: u64) -> Result<(), Error> {
+        super::set_len(self.file(), &self.path, len)
+    }
+
     /// `fdatasync`: the file's size and block allocation reach the disk.
     pub(crate) fn sync_data(&self) -> Result<(), Error> {
         self.file()

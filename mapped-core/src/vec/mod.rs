@@ -41,6 +41,12 @@ use format::{RecordType, COUNT_OFFSET};
 /// `T` is any field type: a struct deriving `Mapped` (records are then read and written through
 /// views with its accessors), an integer, a float, an array.
 ///
+/// - **Evolving.** A struct record type may append fields. A file of the older layout is then
+///   refused with [`Error::NeedsUpgrade`] until [`upgrade`](Self::upgrade) rewrites it; a file of
+///   a newer layout opens in every mode, its records read at their own size, the newer fields kept
+///   by field setters and zeroed by whole-record writes (`push`, `extend`, `set`). A view's
+///   `store` writes only `T`'s own bytes, like its field setters.
+///
 /// ```
 /// use mapped::{Mapped, MappedVec};
 /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
@@ -109,7 +115,10 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     ///
     /// # Errors
     /// [`Error::Locked`] if another `MappedVec` has it open for writing;
-    /// [`Error::LayoutMismatch`] if it holds records of another type; [`Error::BadMagic`],
+    /// [`Error::NeedsUpgrade`] if it holds records of an older layout of `T` (see
+    /// [`upgrade`](Self::upgrade)); [`Error::LayoutMismatch`] if it holds records of another type
+    /// (a newer layout of `T`, one that appended fields, is not another type: it opens, and its
+    /// records are read at their own size); [`Error::BadMagic`],
     /// [`Error::VersionMismatch`], [`Error::BadHeader`] or [`Error::FileTooSmall`] if it is not a
     /// record file of this format; [`Error::NotRegularFile`]; [`Error::Io`]. A rejected file is not
     /// modified. A new file appears at `path` only once its header is written and this writer

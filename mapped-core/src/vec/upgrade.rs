@@ -16,7 +16,7 @@ use super::{lock_at_path, MappedVec};
 
 /// Bytes of old records read (and of new records written) at a time: large enough that the
 /// system calls cost nothing next to the copy, small enough to stay in the cache's reach.
-const CHUNK: usize = 4 << 20;
+const CHUNK: usize = 1 << 20;
 
 impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// Rewrites the record file at `path`, written by an older layout of `T` (one whose fields
@@ -107,7 +107,7 @@ fn upgrade(path: &Path, new: RecordType) -> Result<(), Error> {
     let fresh = replace::create_fresh(&temp, mode)?;
     let result = write_records(&old, checked.data_offset, old_stride, records, &fresh, &new);
     let result = result
-        .and_then(|()| replace::sync_all(fresh.file(), &temp))
+        .and_then(|()| fresh.sync_data())
         .and_then(|()| replace::rename_over(&temp, &target));
     if result.is_err() {
         // Leave only the old file; the next upgrade would replace this leftover anyway.
@@ -139,8 +139,10 @@ fn write_records(
         .checked_mul(new_stride as u64)
         .and_then(|bytes| bytes.checked_add(new.data_offset as u64))
         .ok_or_else(overflow)?;
-    // Reserved first: a full disk fails here, before any copying.
-    fresh.allocate(0, total)?;
+    // Not reserved first (`fallocate`): these are `pwrite`s, which report a full disk as an
+    // error (unlike writes through a mapping), and the new file is only renamed into place once
+    // every byte is written. Its length is set first, so the filesystem can lay it out at once.
+    fresh.set_len(total)?;
     let mut header = new.encode();
     header[COUNT_OFFSET..COUNT_OFFSET + 8].copy_from_slice(&records.to_ne_bytes());
     fresh.write_at(&header, 0)?;
