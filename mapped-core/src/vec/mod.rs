@@ -278,7 +278,7 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         if !writable {
             return Self::from_file(file, creation);
         }
-        Self::from_file(lock_at_path(file, writable)?, creation)
+        Self::from_file(lock_at_path(file)?, creation)
     }
 
     /// Prepares and maps an open (and, for a writer, locked) file.
@@ -621,7 +621,7 @@ const REOPENS: usize = 100;
 /// # Errors
 /// [`Error::Locked`]; [`Error::Replaced`] if the path keeps being replaced; as for
 /// [`file::open_records`].
-fn lock_at_path(mut file: RecordFile, writable: bool) -> Result<RecordFile, Error> {
+fn lock_at_path(mut file: RecordFile) -> Result<RecordFile, Error> {
     for _ in 0..REOPENS {
         #[cfg(feature = "test-hooks")]
         hooks::before_lock(file.path());
@@ -631,7 +631,7 @@ fn lock_at_path(mut file: RecordFile, writable: bool) -> Result<RecordFile, Erro
         }
         let path = locked.path().to_path_buf();
         drop(locked);
-        file = file::open_records(&path, writable)?;
+        file = file::open_records(&path, true)?;
     }
     Err(Error::Replaced {
         path: file.path().to_path_buf(),

@@ -88,7 +88,7 @@ fn temp_path(target: &Path) -> PathBuf {
 
 fn upgrade(path: &Path, new: RecordType) -> Result<(), Error> {
     let target = replace::resolve(path)?;
-    let old = lock_at_path(file::open_records(&target, true)?, true)?;
+    let old = lock_at_path(file::open_records(&target, true)?)?;
     let size = old.size()?;
     let pread = |at: u64, buf: &mut [u8]| old.read_at(buf, at);
     let checked = new.inspect(path, size, &pread)?;
