@@ -63,6 +63,32 @@ pub(crate) fn remove(path: &Path) {
     let _ = std::fs::remove_file(path);
 }
 
+/// Starts writing `offset..offset + len` of `file` back to the disk, without waiting
+/// (`sync_file_range(SYNC_FILE_RANGE_WRITE)` on Linux; nothing elsewhere): so that a long write
+/// and the disk work at the same time, and the `fsync` at the end has little left to wait for.
+/// A hint: a failure is left for that `fsync` to report.
+pub(crate) fn start_writeback(file: &File, offset: u64, len: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+            return;
+        };
+        // SAFETY: a plain system call on a descriptor `file` keeps open for the duration of the
+        // call; it reads no memory of this process. nix has no `sync_file_range`, hence libc.
+        let _ = unsafe {
+            libc::sync_file_range(
+                file.as_raw_fd(),
+                offset,
+                len,
+                libc::SYNC_FILE_RANGE_WRITE,
+            )
+        };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, offset, len);
+}
+
 /// `fsync`: the file's data and metadata reach the disk.
 ///
 /// # Errors

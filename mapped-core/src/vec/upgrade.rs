@@ -162,7 +162,9 @@ fn write_records(
         {
             new_record[..old_stride].copy_from_slice(old_record);
         }
-        fresh.write_at(to, new.data_offset as u64 + done * new_stride as u64)?;
+        let at = new.data_offset as u64 + done * new_stride as u64;
+        fresh.write_at(to, at)?;
+        replace::start_writeback(fresh.file(), at, to.len() as u64);
         done += n as u64;
     }
     Ok(())
