@@ -146,7 +146,10 @@ fn read_as<R: Layout>(path: &Path, mode: Mode) -> Result<Vec<Vec<u64>>, Error> {
             let [forward, backward, third] = R::through_views(&log);
             assert_eq!(forward, fields);
             assert_eq!(backward, fields);
-            assert_eq!(third, fields.get(2).into_iter().cloned().collect::<Vec<_>>());
+            assert_eq!(
+                third,
+                fields.get(2).into_iter().cloned().collect::<Vec<_>>()
+            );
             assert_eq!(log.iter().len(), log.len());
             by_index
         }
@@ -164,7 +167,11 @@ fn pair<W: Layout, R: Layout>() {
         let path = tmp.path("records.bin");
         write_file::<W>(&path, N);
         let before = std::fs::read(&path).unwrap();
-        let what = format!("file of {} fields read by {} in {mode:?}", W::FIELDS, R::FIELDS);
+        let what = format!(
+            "file of {} fields read by {} in {mode:?}",
+            W::FIELDS,
+            R::FIELDS
+        );
         if R::FIELDS > W::FIELDS {
             match read_as::<R>(&path, mode) {
                 Err(Error::NeedsUpgrade { missing, path: p }) => {
@@ -202,12 +209,14 @@ fn write_as<W: Layout, R: Layout>(path: &Path, mode: Mode, n: usize, what: &str)
         };
         // Record 0: a field setter (only `a`); record 1: `set`; record 2: a view's `set_a` too.
         R::set_a(&log, 0, written(0, 0));
-        let whole = |i: usize| R::from_fields(&(0..R::FIELDS).map(|k| written(i, k)).collect::<Vec<_>>());
+        let whole =
+            |i: usize| R::from_fields(&(0..R::FIELDS).map(|k| written(i, k)).collect::<Vec<_>>());
         log.set(1, whole(1)).unwrap();
         R::set_a(&log, 2, written(2, 0));
         // Appended: one push, a slice, an iterator (the last ones grow the file).
         log.push(whole(n)).unwrap();
-        log.extend_from_slice(&[whole(n + 1), whole(n + 2)]).unwrap();
+        log.extend_from_slice(&[whole(n + 1), whole(n + 2)])
+            .unwrap();
         log.extend((n + 3..n + 300).map(whole)).unwrap();
         assert_eq!(log.len(), n + 300, "{what}");
         log.flush().unwrap();
@@ -216,7 +225,11 @@ fn write_as<W: Layout, R: Layout>(path: &Path, mode: Mode, n: usize, what: &str)
     assert_eq!(raw.len(), n + 300, "{what}");
     let stride = W::FIELDS;
     for (i, record) in raw.iter().enumerate() {
-        assert_eq!(record.len(), stride, "{what}: the file keeps its record size");
+        assert_eq!(
+            record.len(),
+            stride,
+            "{what}: the file keeps its record size"
+        );
         let expected: Vec<u64> = (0..W::FIELDS)
             .map(|k| match i {
                 // Field setters: `a` written, every other field as the file's writer left it.
@@ -277,12 +290,22 @@ fn upgrade_pair<W: Layout, U: Layout>() {
     // Idempotent.
     let after = std::fs::read(&path).unwrap();
     MappedVec::<U>::upgrade(&path).unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), after, "{what}: the second is a no-op");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        after,
+        "{what}: the second is a no-op"
+    );
     let raw = raw_records(&path);
     assert_eq!(raw.len(), N);
     for (i, record) in raw.iter().enumerate() {
         let expected: Vec<u64> = (0..U::FIELDS)
-            .map(|k| if k < W::FIELDS { value(i, k, W::FIELDS) } else { 0 })
+            .map(|k| {
+                if k < W::FIELDS {
+                    value(i, k, W::FIELDS)
+                } else {
+                    0
+                }
+            })
             .collect();
         assert_eq!(record, &expected, "{what}: record {i}");
     }
@@ -295,7 +318,8 @@ fn upgrade_pair<W: Layout, U: Layout>() {
     }
     // And it still grows: pushes after an upgrade land at the new stride.
     let mut log = MappedVec::<U>::open(&path).unwrap();
-    log.extend((0..100).map(|i| U::from_fields(&vec![i; U::FIELDS]))).unwrap();
+    log.extend((0..100).map(|i| U::from_fields(&vec![i; U::FIELDS])))
+        .unwrap();
     drop(log);
     assert_eq!(raw_records(&path)[N + 99], vec![99; U::FIELDS]);
 }
@@ -361,7 +385,8 @@ fn alignment_may_grow() {
     drop(wide);
     // The narrow layout reads the wide file at its 16-byte stride.
     let narrow = MappedVec::<narrow::Rec>::open_read_only(&path).unwrap();
-    assert_eq!(narrow.iter().map(|a| a).collect::<Vec<_>>().len(), 50);
+    let a: Vec<u32> = narrow.iter().map(|r| r.a()).collect();
+    assert_eq!(a, (0..50).collect::<Vec<u32>>());
     assert_eq!(narrow.load(49).a, 49);
     let raw = std::fs::read(&path).unwrap();
     assert_eq!(u64::from_le_bytes(raw[24..32].try_into().unwrap()), 16);
@@ -497,13 +522,22 @@ fn upgrade_keeps_a_symlink_and_the_permissions() {
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
     std::os::unix::fs::symlink("real.bin", &link).unwrap();
     MappedVec::<v2::Rec>::upgrade(&link).unwrap();
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("real.bin"));
     let meta = std::fs::metadata(&real).unwrap();
     assert_eq!(meta.permissions().mode() & 0o7777, 0o640);
     let log = MappedVec::<v2::Rec>::open_read_only(&real).unwrap();
     assert_eq!(log.len(), 10);
-    assert_eq!(log.load(9), v2::Rec { a: value(9, 0, 1), b: 0 });
+    assert_eq!(
+        log.load(9),
+        v2::Rec {
+            a: value(9, 0, 1),
+            b: 0
+        }
+    );
     // Nothing else is left in the directory.
     let mut names: Vec<_> = std::fs::read_dir(tmp.dir.path())
         .unwrap()
@@ -554,7 +588,10 @@ fn readers_of_a_replaced_file_are_told() {
     // It still holds the old file's records, and reopening follows the path.
     assert_eq!(reader.len(), 10);
     assert_eq!(reader.load(9).a, value(9, 0, 1));
-    assert!(matches!(newer_reader.check_file(), Err(Error::Replaced { .. })));
+    assert!(matches!(
+        newer_reader.check_file(),
+        Err(Error::Replaced { .. })
+    ));
     newer_reader = MappedVec::<v1::Rec>::open_read_only(&path).unwrap();
     newer_reader.check_file().unwrap();
     assert_eq!(newer_reader.refresh().unwrap(), 10);
@@ -567,7 +604,10 @@ fn readers_of_a_replaced_file_are_told() {
     assert!(matches!(writer.check_file(), Err(Error::Replaced { .. })));
     // And deleted.
     std::fs::remove_file(&path).unwrap();
-    assert!(matches!(newer_reader.refresh(), Err(Error::Replaced { .. })));
+    assert!(matches!(
+        newer_reader.refresh(),
+        Err(Error::Replaced { .. })
+    ));
 }
 
 /// Writers and a process that replaces the file (under the writer's lock, as an upgrade does)
@@ -590,7 +630,10 @@ fn a_writer_that_opened_just_before_a_rename_pushes_into_the_new_file() {
                 while pushed < PUSHES {
                     match MappedVec::<v1::Rec>::open(path) {
                         Ok(mut log) => {
-                            log.push(v1::Rec { a: w << 32 | pushed }).unwrap();
+                            log.push(v1::Rec {
+                                a: w << 32 | pushed,
+                            })
+                            .unwrap();
                             pushed += 1;
                         }
                         Err(Error::Locked { .. }) => std::thread::yield_now(),

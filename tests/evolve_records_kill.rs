@@ -24,7 +24,7 @@ const TEST: &str = "an_upgrade_killed_at_random_moments_leaves_the_old_file_or_t
 const ROLE: &str = "MAPPED_UPGRADE_KILL_FILE";
 const SEED: &str = "MAPPED_KILL_SEED";
 const KILLS: u32 = 24;
-const RECORDS: u64 = 400_000;
+const RECORDS: u64 = 250_000;
 
 mod v1 {
     use super::*;
@@ -58,7 +58,10 @@ fn check(path: &Path, what: &str) -> bool {
     let count = u64::from_ne_bytes(bytes[40..48].try_into().unwrap());
     assert_eq!(count, RECORDS, "{what}: the count");
     assert!(stride == 8 || stride == 16, "{what}: stride {stride}");
-    assert!(bytes.len() >= data_offset + RECORDS as usize * stride, "{what}: the size");
+    assert!(
+        bytes.len() >= data_offset + RECORDS as usize * stride,
+        "{what}: the size"
+    );
     for i in 0..RECORDS as usize {
         let at = data_offset + i * stride;
         let a = u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
@@ -69,7 +72,10 @@ fn check(path: &Path, what: &str) -> bool {
         }
     }
     // The layouts agree: the old one opens either file; the new one the new file only.
-    assert_eq!(MappedVec::<v1::Rec>::open_read_only(path).unwrap().len() as u64, RECORDS);
+    assert_eq!(
+        MappedVec::<v1::Rec>::open_read_only(path).unwrap().len() as u64,
+        RECORDS
+    );
     let upgraded = stride == 16;
     match MappedVec::<v2::Rec>::open_read_only(path) {
         Ok(log) => assert!(upgraded && log.len() as u64 == RECORDS, "{what}"),
@@ -96,7 +102,10 @@ fn ready(stdout: &mut BufReader<std::process::ChildStdout>) {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the child never got ready");
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the child never got ready"
+        );
         if line.trim_end().ends_with("ready") {
             return;
         }
@@ -122,7 +131,8 @@ fn an_upgrade_killed_at_random_moments_leaves_the_old_file_or_the_new_one() {
     let pristine = dir.path().join("pristine.bin");
     let path = dir.path().join("records.bin");
     let mut log = MappedVec::<v1::Rec>::open_or_create(&pristine).unwrap();
-    log.extend((0..RECORDS).map(|i| v1::Rec { a: a_of(i) })).unwrap();
+    log.extend((0..RECORDS).map(|i| v1::Rec { a: a_of(i) }))
+        .unwrap();
     log.flush().unwrap();
     drop(log);
 

@@ -25,17 +25,21 @@ struct New {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let arg = |i: usize| args.get(i).unwrap_or_else(|| panic!("argument {i}: see the header"));
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let arg = |i: usize| {
+        args.get(i)
+            .unwrap_or_else(|| panic!("argument {i}: see the header"))
+    };
     match arg(0).as_str() {
         "create" => {
             let bytes: u64 = arg(2).parse().expect("a size in bytes");
             let mut log = MappedVec::<Old>::open_or_create(arg(1)).expect("create");
             let n = bytes / 64;
-            log.extend((0..n).map(|i| Old {
-                words: [i; 8],
-            }))
-            .expect("extend");
+            log.extend((0..n).map(|i| Old { words: [i; 8] }))
+                .expect("extend");
             log.flush().expect("flush");
         }
         "upgrade" => {

@@ -94,7 +94,10 @@ impl<T: FieldType, A: Access> Region<T, A> {
         stride: usize,
     ) -> Result<Self, Error> {
         assert_mappable::<T>();
-        assert!(stride >= size_of::<T>(), "a record stride shorter than the record");
+        assert!(
+            stride >= size_of::<T>(),
+            "a record stride shorter than the record"
+        );
         let mapping = match NonZeroUsize::new(len) {
             Some(len) => Some(file.map(len, A::PROTECTION, A::SHARED)?),
             None => None,
@@ -448,7 +451,8 @@ impl<'a, T: FieldType + 'a, A: Readable> Iterator for Records<'a, T, A> {
             }
             return acc;
         }
-        while let Some(item) = self.next() {
+        // `next` steps by the stride (a `for` loop calls it, not `fold`).
+        for item in self {
             acc = f(acc, item);
         }
         acc

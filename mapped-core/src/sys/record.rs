@@ -125,6 +125,8 @@ impl RecordFile {
     pub(crate) fn still_at_path(&self) -> Result<bool, Error> {
         // `stat(2)` through nix, which passes a short path from the stack: no allocation.
         match nix::sys::stat::stat(&self.path) {
+            // `dev_t` and `ino_t` are `u64` on Linux, narrower or signed elsewhere.
+            #[allow(clippy::unnecessary_cast)]
             Ok(stat) => Ok((stat.st_dev as u64, stat.st_ino as u64) == self.id),
             Err(Errno::ENOENT | Errno::ENOTDIR) => Ok(false),
             Err(errno) => Err(Error::io(Op::Stat, &self.path, errno)),

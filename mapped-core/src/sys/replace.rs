@@ -77,12 +77,7 @@ pub(crate) fn start_writeback(file: &File, offset: u64, len: u64) {
         // SAFETY: a plain system call on a descriptor `file` keeps open for the duration of the
         // call; it reads no memory of this process. nix has no `sync_file_range`, hence libc.
         let _ = unsafe {
-            libc::sync_file_range(
-                file.as_raw_fd(),
-                offset,
-                len,
-                libc::SYNC_FILE_RANGE_WRITE,
-            )
+            libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE)
         };
     }
     #[cfg(not(target_os = "linux"))]

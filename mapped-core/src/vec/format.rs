@@ -103,7 +103,12 @@ impl RecordType {
     /// # Errors
     /// [`Error::NeedsUpgrade`] for a file of an older layout; otherwise as for
     /// [`inspect`](Self::inspect).
-    pub(crate) fn check(&self, path: &Path, size: u64, pread: &Pread<'_>) -> Result<Checked, Error> {
+    pub(crate) fn check(
+        &self,
+        path: &Path,
+        size: u64,
+        pread: &Pread<'_>,
+    ) -> Result<Checked, Error> {
         let checked = self.inspect(path, size, pread)?;
         if let Evolution::Older { missing } = checked.evolution {
             return Err(Error::NeedsUpgrade {
