@@ -52,9 +52,9 @@ trait Layout: FieldType<Value = Self> + Copy + std::fmt::Debug {
     const FIELDS: usize;
     fn from_fields(fields: &[u64]) -> Self;
     fn fields(&self) -> Vec<u64>;
-    /// Every record through the iterator's views, front to back and back to front, and the third
-    /// through `nth`.
-    fn through_views(log: &MappedVec<Self, mapped::ReadOnly>) -> [Vec<Vec<u64>>; 3];
+    /// Every record through the iterator's views: front to back (`next`), back to front, by
+    /// `fold` (which chooses its loop by the stride), and the third through `nth`.
+    fn through_views(log: &MappedVec<Self, mapped::ReadOnly>) -> [Vec<Vec<u64>>; 4];
     /// `get_mut(index).set_a(a)`: a field setter.
     fn set_a(log: &MappedVec<Self>, index: usize, a: u64);
 }
@@ -71,12 +71,16 @@ macro_rules! layout {
             fn fields(&self) -> Vec<u64> {
                 vec![$(self.$field),*]
             }
-            fn through_views(log: &MappedVec<Self, mapped::ReadOnly>) -> [Vec<Vec<u64>>; 3] {
+            fn through_views(log: &MappedVec<Self, mapped::ReadOnly>) -> [Vec<Vec<u64>>; 4] {
                 let forward = log.iter().map(|r| vec![$(r.$field()),*]).collect();
                 let mut backward: Vec<_> = log.iter().rev().map(|r| vec![$(r.$field()),*]).collect();
                 backward.reverse();
                 let third = log.iter().nth(2).map(|r| vec![$(r.$field()),*]).into_iter().collect();
-                [forward, backward, third]
+                let folded = log.iter().fold(Vec::new(), |mut all, r| {
+                    all.push(vec![$(r.$field()),*]);
+                    all
+                });
+                [forward, backward, folded, third]
             }
             fn set_a(log: &MappedVec<Self>, index: usize, a: u64) {
                 log.get_mut(index).unwrap().set_a(a);
@@ -143,9 +147,10 @@ fn read_as<R: Layout>(path: &Path, mode: Mode) -> Result<Vec<Vec<u64>>, Error> {
             // The iterator (at the file's stride, both ways) and indexed access agree.
             let by_index: Vec<R> = (0..log.len()).map(|i| log.load(i)).collect();
             let fields: Vec<Vec<u64>> = by_index.iter().map(Layout::fields).collect();
-            let [forward, backward, third] = R::through_views(&log);
+            let [forward, backward, folded, third] = R::through_views(&log);
             assert_eq!(forward, fields);
             assert_eq!(backward, fields);
+            assert_eq!(folded, fields);
             assert_eq!(
                 third,
                 fields.get(2).into_iter().cloned().collect::<Vec<_>>()
