@@ -699,3 +699,33 @@ fn a_file_renamed_over_between_open_and_lock_is_opened_again() {
     MappedVec::<v2::Rec>::upgrade(&path).unwrap();
     assert_eq!(MappedVec::<v2::Rec>::open(&path).unwrap().len(), 7);
 }
+
+mod aligned {
+    use super::*;
+    /// `v2::Rec` aligned to 16: records of `v3::Rec` (24 bytes) cannot all start aligned for it.
+    #[derive(Mapped, FromBytes, IntoBytes, KnownLayout, Debug, Clone, Copy)]
+    #[repr(C, align(16))]
+    pub struct Rec {
+        pub a: u64,
+        pub b: u64,
+    }
+}
+
+#[test]
+fn a_newer_file_whose_records_cannot_be_aligned_for_the_type_is_refused() {
+    let tmp = TempDir::new();
+    let path = tmp.path("records.bin");
+    write_file::<v3::Rec>(&path, 3);
+    let before = std::fs::read(&path).unwrap();
+    match MappedVec::<aligned::Rec>::open_read_only(&path) {
+        Err(Error::BadHeader {
+            field,
+            found,
+            expected,
+            ..
+        }) => assert_eq!((field, found, expected), ("record size", 24, 16)),
+        other => panic!("{other:?}"),
+    }
+    assert!(MappedVec::<aligned::Rec>::open(&path).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
