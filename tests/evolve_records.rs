@@ -729,3 +729,35 @@ fn a_newer_file_whose_records_cannot_be_aligned_for_the_type_is_refused() {
     assert!(MappedVec::<aligned::Rec>::open(&path).is_err());
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+const CHDIR_ROLE: &str = "MAPPED_EVOLVE_CHDIR_DIR";
+
+/// A handle opened by a relative path stays "at its path" after the process changes its working
+/// directory: the path is made absolute when the file is opened. Run in a child process (this
+/// binary again), since the working directory is the whole process's.
+#[test]
+fn a_relative_path_is_not_replaced_by_a_change_of_directory() {
+    if let Some(dir) = std::env::var_os(CHDIR_ROLE) {
+        std::env::set_current_dir(&dir).unwrap();
+        let mut reader = MappedVec::<v1::Rec>::open_read_only("records.bin").unwrap();
+        let writer = MappedVec::<v1::Rec>::open("records.bin").unwrap();
+        std::env::set_current_dir("/").unwrap();
+        reader.check_file().unwrap();
+        assert_eq!(reader.refresh().unwrap(), 2);
+        writer.check_file().unwrap();
+        std::process::exit(0);
+    }
+    let tmp = TempDir::new();
+    write_file::<v1::Rec>(&tmp.path("records.bin"), 2);
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_relative_path_is_not_replaced_by_a_change_of_directory",
+            "--test-threads=1",
+        ])
+        .env(CHDIR_ROLE, tmp.dir.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "the child: {status}");
+}

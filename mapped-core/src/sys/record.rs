@@ -21,6 +21,15 @@ pub(crate) struct RecordFile {
     path: PathBuf,
     /// The open file's device and inode numbers, to tell whether `path` still names it.
     id: (u64, u64),
+    /// `path` made absolute when the file was opened, so that the process changing its working
+    /// directory later does not make a relative path seem to name another file.
+    absolute: PathBuf,
+}
+
+/// `path` made absolute against the working directory now (`getcwd`, for a relative path only);
+/// `path` itself if that fails.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[derive(Debug)]
@@ -39,6 +48,7 @@ impl RecordFile {
             file: Held::Plain(file),
             path: path.to_path_buf(),
             id,
+            absolute: absolute(path),
         }
     }
 
@@ -63,6 +73,7 @@ impl RecordFile {
                     file: Held::Plain(file),
                     path: path.to_path_buf(),
                     id: (metadata.dev(), metadata.ino()),
+                    absolute: absolute(path),
                 })
             },
             |built| record_file_of(built).file(),
@@ -73,7 +84,12 @@ impl RecordFile {
     /// belongs to this open file, so a second open of the same path, in this process or another,
     /// cannot take it; a process that dies releases it with its descriptors.
     pub(crate) fn lock_exclusive(self) -> Result<Self, Error> {
-        let RecordFile { file, path, id } = self;
+        let RecordFile {
+            file,
+            path,
+            id,
+            absolute,
+        } = self;
         let file = match file {
             Held::Plain(file) => file,
             locked @ Held::Locked(_) => {
@@ -81,6 +97,7 @@ impl RecordFile {
                     file: locked,
                     path,
                     id,
+                    absolute,
                 })
             }
         };
@@ -89,6 +106,7 @@ impl RecordFile {
                 file: Held::Locked(locked),
                 path,
                 id,
+                absolute,
             }),
             Err((_, Errno::EWOULDBLOCK)) => Err(Error::Locked { path }),
             Err((_, errno)) => Err(Error::io(Op::Lock, &path, errno)),
@@ -124,7 +142,7 @@ impl RecordFile {
     /// [`Op::Stat`] for a failure other than the path naming nothing.
     pub(crate) fn still_at_path(&self) -> Result<bool, Error> {
         // `stat(2)` through nix, which passes a short path from the stack: no allocation.
-        match nix::sys::stat::stat(&self.path) {
+        match nix::sys::stat::stat(&self.absolute) {
             // `dev_t` and `ino_t` are `u64` on Linux, narrower or signed elsewhere.
             #[allow(clippy::unnecessary_cast)]
             Ok(stat) => Ok((stat.st_dev as u64, stat.st_ino as u64) == self.id),
