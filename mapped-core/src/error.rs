@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum Op {
     /// `open(2)`: opening or creating the file, including `linkat(2)` (or `link(2)`) putting a
-    /// new file, once complete, at its path: `EEXIST` from `create_new` when the path is taken.
+    /// new file, once complete, at its path: `EEXIST` from `create_new` when the path is taken;
+    /// and `rename(2)` putting an upgraded record file over the old one.
     Open,
     /// `fstat(2)`: reading the file's type and size.
     Stat,

@@ -52,6 +52,6 @@ pub(crate) fn check_holds(file: &File, path: &Path, needed: u64) -> Result<(), E
 /// # Errors
 /// As for [`open_regular`].
 pub(crate) fn open_records(path: &Path, writable: bool) -> Result<RecordFile, Error> {
-    let (file, _) = open_regular(path, writable, true)?;
-    Ok(RecordFile::from_open(file, path))
+    let (file, stat) = open_regular(path, writable, true)?;
+    Ok(RecordFile::from_open(file, path, stat.id))
 }

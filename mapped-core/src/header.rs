@@ -55,7 +55,7 @@ pub(crate) const COUNT_OFFSET: usize = 40;
 /// writer checks after publishing the count (`crate::vec::wait`). Reserved (zero) in struct files.
 pub(crate) const WAITER_OFFSET: usize = 60;
 /// A schema longer than this is refused unread: no mapped type comes near it.
-const MAX_SCHEMA_LEN: u64 = 1 << 24;
+pub(crate) const MAX_SCHEMA_LEN: u64 = 1 << 24;
 
 const LITTLE_ENDIAN: u32 = 1;
 const BIG_ENDIAN: u32 = 2;

@@ -21,16 +21,24 @@ use crate::mode::{Access, Readable, Writable};
 use crate::sys::{Mapping, RecordFile};
 
 /// The first `len` bytes of a file, mapped with mode `A`'s protection: a header of `data_offset`
-/// bytes, then `capacity` records of type `T`.
+/// bytes, then `capacity` records of type `T`, one every `stride` bytes.
 ///
-/// Invariants: `data_offset + capacity * size_of::<T>()` bytes are mapped (none when `mapping` is
-/// `None`, which is how an empty file is held: `mmap` of length 0 is an error); the address
-/// `data_offset` bytes in is aligned for `T`, and the start of the mapping (page aligned) for
-/// `u64`.
+/// The stride is `size_of::<T>()` unless the file was written by a newer layout of `T`, whose
+/// records are longer: `T`'s fields are then the first bytes of each (`docs/file-formats.md`,
+/// "Records of an evolved type").
+///
+/// Invariants: `data_offset + capacity * stride` bytes are mapped (none when `mapping` is
+/// `None`, which is how an empty file is held: `mmap` of length 0 is an error); `stride` is at
+/// least `size_of::<T>()` and a multiple of `align_of::<T>()`; the address `data_offset` bytes in
+/// is aligned for `T`, and the start of the mapping (page aligned) for `u64`.
 pub(crate) struct Region<T, A> {
     mapping: Option<Mapping>,
     data_offset: usize,
+    stride: usize,
     capacity: usize,
+    /// `capacity` when records are back to back (`stride == size_of::<T>()`), 0 otherwise: the
+    /// records [`packed_record`](Self::packed_record) reaches, with a constant step.
+    packed_capacity: usize,
     /// The first record: `data_offset` bytes into the mapping, cached so that element access is
     /// one comparison and one address computation. Dangling (never dereferenced) while
     /// `capacity` is 0.
@@ -58,17 +66,38 @@ impl<T, A> Region<T, A> {
     pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
+
+    /// How many records [`packed_record`](Region::packed_record) reaches: all of them, unless
+    /// records are longer than `T` (a file of a newer layout), then none.
+    #[inline(always)]
+    pub(crate) fn packed_capacity(&self) -> usize {
+        self.packed_capacity
+    }
 }
 
 impl<T: FieldType, A: Access> Region<T, A> {
     /// Maps the first `len` bytes of `file`, which holds at least that many, with `A`'s
-    /// protection. Records start `data_offset` bytes in.
+    /// protection. Records start `data_offset` bytes in, one every `stride` bytes.
     ///
     /// # Errors
     /// [`Error::FileTooSmall`] if `len < data_offset`; [`Error::Misaligned`] if records there
-    /// would be misaligned (only for alignments above the page size); [`Error::Io`] from `mmap`.
-    pub(crate) fn map(file: &RecordFile, len: usize, data_offset: usize) -> Result<Self, Error> {
+    /// would be misaligned (only for alignments above the page size, or a `stride` that is not
+    /// a multiple of `T`'s alignment, which the callers' header checks refuse first);
+    /// [`Error::Io`] from `mmap`.
+    ///
+    /// # Panics
+    /// If `stride < size_of::<T>()` (a bug in the caller: the header check refuses such files).
+    pub(crate) fn map(
+        file: &RecordFile,
+        len: usize,
+        data_offset: usize,
+        stride: usize,
+    ) -> Result<Self, Error> {
         assert_mappable::<T>();
+        assert!(
+            stride >= size_of::<T>(),
+            "a record stride shorter than the record"
+        );
         let mapping = match NonZeroUsize::new(len) {
             Some(len) => Some(file.map(len, A::PROTECTION, A::SHARED)?),
             None => None,
@@ -76,7 +105,9 @@ impl<T: FieldType, A: Access> Region<T, A> {
         let mut region = Region {
             mapping,
             data_offset,
+            stride,
             capacity: 0,
+            packed_capacity: 0,
             records: NonNull::dangling(),
             header: NonNull::dangling(),
             header_len: 0,
@@ -107,6 +138,7 @@ impl<T: FieldType, A: Access> Region<T, A> {
     /// error, the capacity is 0.
     fn measure(&mut self, file: &RecordFile) -> Result<(), Error> {
         self.capacity = 0;
+        self.packed_capacity = 0;
         self.records = NonNull::dangling();
         self.header = NonNull::dangling();
         self.header_len = 0;
@@ -121,7 +153,10 @@ impl<T: FieldType, A: Access> Region<T, A> {
         if let Some(mapping) = &self.mapping {
             let base = mapping.data().as_ptr() as usize;
             let records = base.wrapping_add(self.data_offset);
-            if base % align_of::<u64>() != 0 || records % align_of::<T>() != 0 {
+            if base % align_of::<u64>() != 0
+                || records % align_of::<T>() != 0
+                || self.stride % align_of::<T>() != 0
+            {
                 // Only possible for an alignment above the page size, which mmap does not promise.
                 return Err(Error::Misaligned {
                     path: file.path().to_path_buf(),
@@ -130,7 +165,10 @@ impl<T: FieldType, A: Access> Region<T, A> {
                 });
             }
         }
-        self.capacity = (len - self.data_offset) / size_of::<T>();
+        self.capacity = (len - self.data_offset) / self.stride;
+        if self.stride == size_of::<T>() {
+            self.packed_capacity = self.capacity;
+        }
         if let Some(mapping) = &self.mapping {
             // SAFETY: `data_offset <= len` (checked above), so the address is within the mapping
             // or one past its end.
@@ -148,14 +186,30 @@ impl<T: FieldType, A: Access> Region<T, A> {
         if index >= self.capacity {
             return None;
         }
-        // SAFETY: `index < capacity`, and `capacity` records start at `records` within the
-        // mapping (set together in `measure`), so the pointer stays inside that allocation.
-        let ptr = unsafe { self.records.add(index) };
-        // SAFETY: the record lies within the mapping (above); it is aligned, since the first
-        // record is (the invariant) and `size_of::<T>()` is a multiple of `T`'s alignment; the
+        // SAFETY: `index < capacity`, and `capacity` records of `stride` bytes start at `records`
+        // within the mapping (set together in `measure`), so `index * stride` does not overflow
+        // (it is less than the mapping's length) and the pointer stays inside that allocation.
+        let ptr = unsafe { self.records.byte_add(index * self.stride) };
+        // SAFETY: the record lies within the mapping (above; `size_of::<T>() <= stride`); it is
+        // aligned, since the first record is and `stride` is a multiple of `T`'s alignment (the
+        // invariants, checked in `measure`); the
         // mapping was made with `A`'s protection (in `map`/`remap`), and it stays mapped for as
         // long as the `Place` lives, because the place borrows `self` and only `remap` (by
         // `&mut self`, which resets `records` through `measure`) or drop unmap it.
+        Some(unsafe { Place::new(ptr) })
+    }
+
+    /// Record `index`, or `None` past [`packed_capacity`](Region::packed_capacity): the address
+    /// with the constant step `size_of::<T>()`, for the writer's append.
+    #[inline(always)]
+    pub(crate) fn packed_record(&self, index: usize) -> Option<Place<'_, T, A>> {
+        if index >= self.packed_capacity {
+            return None;
+        }
+        // SAFETY: `index < packed_capacity`, which is `capacity` and nonzero only when `stride ==
+        // size_of::<T>()` (set together in `measure`): this is `record`'s pointer, in bounds.
+        let ptr = unsafe { self.records.add(index) };
+        // SAFETY: as for `record`.
         Some(unsafe { Place::new(ptr) })
     }
 
@@ -217,9 +271,10 @@ impl<T: FieldType, A: Readable> Region<T, A> {
         let len = len.min(self.capacity);
         Records {
             front: self.records,
-            // SAFETY: `len <= capacity`, so this is at most one past the last record of the
-            // mapping (and `records` itself while there are none).
-            back: unsafe { self.records.add(len) },
+            // SAFETY: `len <= capacity`, so this is at most one stride past the last record of
+            // the mapping (and `records` itself while there are none).
+            back: unsafe { self.records.byte_add(len * self.stride) },
+            stride: self.stride,
             _region: PhantomData,
         }
     }
@@ -253,7 +308,49 @@ impl<T: FieldType, A: Writable> Region<T, A> {
             .record_below(index, len)
             .ok_or(Error::IndexOutOfBounds { index, len })?;
         T::set(place, value);
+        self.zero_tail(index);
         Ok(())
+    }
+
+    /// Writes record `index`, which the mapping holds, as a whole: `value`, then zeros over the
+    /// bytes a newer layout appended, which this build cannot fill (zero means absent).
+    ///
+    /// # Panics
+    /// If `index >= capacity()` (a bug in the caller, which grows the file first).
+    #[inline(always)]
+    pub(crate) fn write_record(&self, index: usize, value: T) {
+        self.record(index)
+            .expect("the file was grown to hold the record")
+            .write(value);
+        self.zero_tail(index);
+    }
+
+    /// Zeros the bytes of record `index` past `T`'s, if records are longer than `T` (a file of a
+    /// newer layout); nothing otherwise, at the cost of one comparison.
+    #[inline(always)]
+    fn zero_tail(&self, index: usize) {
+        if self.stride != size_of::<T>() {
+            self.zero_tail_of(index);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn zero_tail_of(&self, index: usize) {
+        if index >= self.capacity {
+            return;
+        }
+        // SAFETY: `index < capacity`, so the record's `stride` bytes lie within the mapping (as in
+        // `record`), and so do its bytes from `size_of::<T>()` to `stride`.
+        let record = unsafe { self.records.cast::<u8>().add(index * self.stride) };
+        for at in size_of::<T>()..self.stride {
+            // SAFETY: within the record's stride (above); the mapping is writable (`A: Writable`)
+            // and lives as long as `self`. These bytes belong to fields this build does not know,
+            // so no view of this process reads or writes them: nothing races with these volatile
+            // writes within the process, and any byte value is valid for the newer fields'
+            // `FromBytes` types.
+            unsafe { record.add(at).write_volatile(0) };
+        }
     }
 
     /// Stores `value` into the header word at `offset` with `Release` ordering: a reader that
@@ -317,18 +414,26 @@ impl<T, A> fmt::Debug for Region<T, A> {
 /// # Ok(()) }
 /// ```
 pub struct Records<'a, T, A> {
-    /// The next record from the front, and one past the last from the back: a range of records
-    /// within the region's mapping, like a slice iterator's.
+    /// The next record from the front, and one stride past the last from the back: a range of
+    /// records within the region's mapping, like a slice iterator's.
     front: NonNull<T>,
     back: NonNull<T>,
+    /// The region's stride: `size_of::<T>()` unless the file is of a newer layout of `T`.
+    stride: usize,
     _region: PhantomData<&'a Region<T, A>>,
 }
 
 impl<'a, T: FieldType + 'a, A: Readable> Records<'a, T, A> {
     fn remaining(&self) -> usize {
-        // Both lie in one allocation, `back` not before `front`, a whole number of records apart
-        // (the type's invariant); records are never zero-sized (`assert_mappable` in `Region::map`).
-        (self.back.as_ptr() as usize - self.front.as_ptr() as usize) / size_of::<T>()
+        // Both lie in one allocation, `back` not before `front`, a whole number of strides apart
+        // (the type's invariant); strides are never zero (`assert_mappable` in `Region::map`, and
+        // a stride is at least the record's size).
+        let bytes = self.back.as_ptr() as usize - self.front.as_ptr() as usize;
+        if self.stride == size_of::<T>() {
+            bytes / size_of::<T>()
+        } else {
+            bytes / self.stride
+        }
     }
 }
 
@@ -343,9 +448,33 @@ impl<'a, T: FieldType + 'a, A: Readable> Iterator for Records<'a, T, A> {
         // SAFETY: `front < back`, so `front` is a record within the region's mapping, which the
         // iterator borrows for `'a`; aligned, with `A`'s protection, as `Region::record` argues.
         let place = unsafe { Place::new(self.front) };
-        // SAFETY: at most one past the last record of the range, within the same allocation.
-        self.front = unsafe { self.front.add(1) };
+        // SAFETY: at most one stride past the last record of the range, within the same
+        // allocation.
+        self.front = unsafe { self.front.byte_add(self.stride) };
         Some(T::get(place))
+    }
+
+    /// The loop of `for_each`, `sum`, `count` and the like, which choose their path once: records
+    /// back to back (every file but one of a newer layout) step by the constant
+    /// `size_of::<T>()`, which the compiler unrolls as it does a slice's loop.
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        if self.stride == size_of::<T>() {
+            while self.front != self.back {
+                // SAFETY: as for `next`, whose step this is, with the stride known.
+                let place = unsafe { Place::new(self.front) };
+                // SAFETY: as for `next`: `stride == size_of::<T>()`.
+                self.front = unsafe { self.front.add(1) };
+                acc = f(acc, T::get(place));
+            }
+            return acc;
+        }
+        // `next` steps by the stride (a `for` loop calls it, not `fold`).
+        for item in self {
+            acc = f(acc, item);
+        }
+        acc
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -355,8 +484,8 @@ impl<'a, T: FieldType + 'a, A: Readable> Iterator for Records<'a, T, A> {
 
     fn nth(&mut self, n: usize) -> Option<Self::Item> {
         let skip = n.min(self.remaining());
-        // SAFETY: `skip` records at most reach `back`, within the allocation.
-        self.front = unsafe { self.front.add(skip) };
+        // SAFETY: `skip` strides at most reach `back`, within the allocation.
+        self.front = unsafe { self.front.byte_add(skip * self.stride) };
         self.next()
     }
 }
@@ -367,8 +496,9 @@ impl<'a, T: FieldType + 'a, A: Readable> DoubleEndedIterator for Records<'a, T, 
         if self.front == self.back {
             return None;
         }
-        // SAFETY: `front < back`, so the record before `back` is within the range.
-        self.back = unsafe { self.back.sub(1) };
+        // SAFETY: `front < back`, a whole number of strides apart, so the record one stride
+        // before `back` is within the range.
+        self.back = unsafe { self.back.byte_sub(self.stride) };
         // SAFETY: as for `next`.
         Some(T::get(unsafe { Place::new(self.back) }))
     }
@@ -385,7 +515,7 @@ impl<T, A> fmt::Debug for Records<'_, T, A> {
             .field(
                 "remaining",
                 &((self.back.as_ptr() as usize - self.front.as_ptr() as usize)
-                    / size_of::<T>().max(1)),
+                    / self.stride.max(1)),
             )
             .finish()
     }

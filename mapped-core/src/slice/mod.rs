@@ -223,7 +223,7 @@ impl<T: FieldType, A: Access> MappedSlice<T, A> {
             // After the checks: a rejected file is not modified.
             file.reserve(0, file_size)?;
         }
-        Region::map(file, size, 0)
+        Region::map(file, size, 0, size_of::<T>())
     }
 
     /// The number of records: the file's size divided by `size_of::<T>()`.

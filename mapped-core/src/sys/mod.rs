@@ -25,6 +25,7 @@ mod create;
 mod futex;
 mod lock;
 mod record;
+pub(crate) mod replace;
 #[cfg(test)]
 mod tests;
 
@@ -243,6 +244,8 @@ pub(crate) struct FileStat {
     /// 512-byte blocks allocated (`st_blocks`).
     pub(crate) blocks: u64,
     pub(crate) regular: bool,
+    /// The file's identity: device and inode numbers (`st_dev`, `st_ino`).
+    pub(crate) id: (u64, u64),
 }
 
 /// `fstat` of `file`, whose path is `path`.
@@ -255,6 +258,7 @@ pub(crate) fn stat(file: &File, path: &Path) -> Result<FileStat, Error> {
         len: metadata.len(),
         blocks: metadata.blocks(),
         regular: metadata.file_type().is_file(),
+        id: (metadata.dev(), metadata.ino()),
     })
 }
 

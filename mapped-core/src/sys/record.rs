@@ -19,6 +19,17 @@ use crate::error::{Error, Op};
 pub(crate) struct RecordFile {
     file: Held,
     path: PathBuf,
+    /// The open file's device and inode numbers, to tell whether `path` still names it.
+    id: (u64, u64),
+    /// `path` made absolute when the file was opened, so that the process changing its working
+    /// directory later does not make a relative path seem to name another file.
+    absolute: PathBuf,
+}
+
+/// `path` made absolute against the working directory now (`getcwd`, for a relative path only);
+/// `path` itself if that fails.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[derive(Debug)]
@@ -30,11 +41,14 @@ enum Held {
 }
 
 impl RecordFile {
-    /// A record file of `file`, just opened at `path` (and checked: see `crate::file`).
-    pub(crate) fn from_open(file: File, path: &Path) -> Self {
+    /// A record file of `file`, just opened at `path` (and checked: see `crate::file`), whose
+    /// `fstat` gave device and inode numbers `id`.
+    pub(crate) fn from_open(file: File, path: &Path, id: (u64, u64)) -> Self {
         RecordFile {
             file: Held::Plain(file),
             path: path.to_path_buf(),
+            id,
+            absolute: absolute(path),
         }
     }
 
@@ -54,9 +68,12 @@ impl RecordFile {
             path,
             mode,
             |file| {
+                let metadata = file.metadata().map_err(|e| Error::io(Op::Stat, path, e))?;
                 build(RecordFile {
                     file: Held::Plain(file),
                     path: path.to_path_buf(),
+                    id: (metadata.dev(), metadata.ino()),
+                    absolute: absolute(path),
                 })
             },
             |built| record_file_of(built).file(),
@@ -67,15 +84,29 @@ impl RecordFile {
     /// belongs to this open file, so a second open of the same path, in this process or another,
     /// cannot take it; a process that dies releases it with its descriptors.
     pub(crate) fn lock_exclusive(self) -> Result<Self, Error> {
-        let RecordFile { file, path } = self;
+        let RecordFile {
+            file,
+            path,
+            id,
+            absolute,
+        } = self;
         let file = match file {
             Held::Plain(file) => file,
-            locked @ Held::Locked(_) => return Ok(RecordFile { file: locked, path }),
+            locked @ Held::Locked(_) => {
+                return Ok(RecordFile {
+                    file: locked,
+                    path,
+                    id,
+                    absolute,
+                })
+            }
         };
         match WriterLock::take(file) {
             Ok(locked) => Ok(RecordFile {
                 file: Held::Locked(locked),
                 path,
+                id,
+                absolute,
             }),
             Err((_, Errno::EWOULDBLOCK)) => Err(Error::Locked { path }),
             Err((_, errno)) => Err(Error::io(Op::Lock, &path, errno)),
@@ -100,6 +131,23 @@ impl RecordFile {
         match &self.file {
             Held::Plain(_) => None,
             Held::Locked(locked) => Some(locked.generation()),
+        }
+    }
+
+    /// Whether the path still names this open file: `stat` of the path (following symbolic
+    /// links, as opening it did) against the device and inode numbers of the descriptor. `false`
+    /// once the file was renamed over (an upgrade), moved away or deleted.
+    ///
+    /// # Errors
+    /// [`Op::Stat`] for a failure other than the path naming nothing.
+    pub(crate) fn still_at_path(&self) -> Result<bool, Error> {
+        // `stat(2)` through nix, which passes a short path from the stack: no allocation.
+        match nix::sys::stat::stat(&self.absolute) {
+            // `dev_t` and `ino_t` are `u64` on Linux, narrower or signed elsewhere.
+            #[allow(clippy::unnecessary_cast)]
+            Ok(stat) => Ok((stat.st_dev as u64, stat.st_ino as u64) == self.id),
+            Err(Errno::ENOENT | Errno::ENOTDIR) => Ok(false),
+            Err(errno) => Err(Error::io(Op::Stat, &self.path, errno)),
         }
     }
 
@@ -190,6 +238,14 @@ impl RecordFile {
             .map_err(|e| Error::io(Op::Stat, &self.path, e))?
             .blocks();
         reserve_existing(self.file(), &self.path, start, end, blocks)
+    }
+
+    /// Sets the file's length (`ftruncate`).
+    ///
+    /// # Errors
+    /// [`Op::Ftruncate`].
+    pub(crate) fn set_len(&self, len: u64) -> Result<(), Error> {
+        super::set_len(self.file(), &self.path, len)
     }
 
     /// `fdatasync`: the file's size and block allocation reach the disk.

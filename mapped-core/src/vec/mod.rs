@@ -2,6 +2,7 @@
 
 mod format;
 mod tail;
+mod upgrade;
 mod wait;
 mod write;
 
@@ -44,6 +45,12 @@ pub use tail::Tail;
 ///
 /// `T` is any field type: a struct deriving `Mapped` (records are then read and written through
 /// views with its accessors), an integer, a float, an array.
+///
+/// - **Evolving.** A struct record type may append fields. A file of the older layout is then
+///   refused with [`Error::NeedsUpgrade`] until [`upgrade`](Self::upgrade) rewrites it; a file of
+///   a newer layout opens in every mode, its records read at their own size, the newer fields kept
+///   by field setters and zeroed by whole-record writes (`push`, `extend`, `set`). A view's
+///   `store` writes only `T`'s own bytes, like its field setters.
 ///
 /// ```
 /// use mapped::{Mapped, MappedVec};
@@ -117,7 +124,10 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     ///
     /// # Errors
     /// [`Error::Locked`] if another `MappedVec` has it open for writing;
-    /// [`Error::LayoutMismatch`] if it holds records of another type; [`Error::BadMagic`],
+    /// [`Error::NeedsUpgrade`] if it holds records of an older layout of `T` (see
+    /// [`upgrade`](Self::upgrade)); [`Error::LayoutMismatch`] if it holds records of another type
+    /// (a newer layout of `T`, one that appended fields, is not another type: it opens, and its
+    /// records are read at their own size); [`Error::BadMagic`],
     /// [`Error::VersionMismatch`], [`Error::BadHeader`] or [`Error::FileTooSmall`] if it is not a
     /// record file of this format; [`Error::NotRegularFile`]; [`Error::Io`]. A rejected file is not
     /// modified. A new file appears at `path` only once its header is written and this writer
@@ -242,6 +252,9 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
             // second loses records that were counted.
             self.check_holds(seen)?;
         }
+        // Last, so that a reader of a file an upgrade replaced has caught up with every record
+        // written to it before it is told.
+        self.check_not_replaced()?;
         Ok(self.len)
     }
 }
@@ -271,18 +284,16 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             }
             other => other?,
         };
-        let file = if writable {
-            file.lock_exclusive()?
-        } else {
-            file
-        };
-        Self::from_file(file, creation)
+        if !writable {
+            return Self::from_file(file, creation);
+        }
+        Self::from_file(lock_at_path(file)?, creation)
     }
 
     /// Prepares and maps an open (and, for a writer, locked) file.
     fn from_file(file: RecordFile, creation: Creation) -> Result<Self, Error> {
         let (size, record) = Self::prepare(&file, creation)?;
-        let region = Region::map(&file, size, record.data_offset)?;
+        let region = Region::map(&file, size, record.data_offset, record.stride)?;
         Self::from_parts(region, file, record)
     }
 
@@ -301,11 +312,14 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
             size = record.data_offset as u64;
         }
         let pread = |at: u64, buf: &mut [u8]| file.read_at(buf, at);
-        let data_offset = record.check(path, size, &pread)?;
-        record.data_offset = usize::try_from(data_offset).map_err(|_| Error::FileTooLarge {
+        let checked = record.check(path, size, &pread)?;
+        let data_offset = checked.data_offset;
+        let too_large = |size| Error::FileTooLarge {
             path: path.to_path_buf(),
-            size: data_offset,
-        })?;
+            size,
+        };
+        record.data_offset = usize::try_from(data_offset).map_err(|_| too_large(data_offset))?;
+        record.stride = usize::try_from(checked.stride).map_err(|_| too_large(checked.stride))?;
         if size < data_offset {
             return Err(Error::FileTooSmall {
                 path: path.to_path_buf(),
@@ -372,7 +386,8 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         }
         // Records past the end of the file now are not counted either: someone cut it short
         // (which this crate never does while it is open), and touching them would fault.
-        let in_file = size.saturating_sub(self.record.data_offset as u64) / self.record.size as u64;
+        let in_file =
+            size.saturating_sub(self.record.data_offset as u64) / self.record.stride as u64;
         self.len = count
             .min(in_file)
             .try_into()
@@ -400,13 +415,25 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn check_file(&self) -> Result<(), Error> {
-        self.check_holds(self.len)
+        self.check_holds(self.len)?;
+        self.check_not_replaced()
+    }
+
+    /// [`Error::Replaced`] once the path names another file than the one mapped (`stat` of the
+    /// path against the descriptor's device and inode numbers).
+    fn check_not_replaced(&self) -> Result<(), Error> {
+        if self.file.still_at_path()? {
+            return Ok(());
+        }
+        Err(Error::Replaced {
+            path: self.file.path().to_path_buf(),
+        })
     }
 
     /// [`Error::Truncated`] unless the file still holds `records` records.
     fn check_holds(&self, records: usize) -> Result<(), Error> {
         let needed = (records as u64)
-            .saturating_mul(self.record.size as u64)
+            .saturating_mul(self.record.stride as u64)
             .saturating_add(self.record.data_offset as u64);
         file::check_holds(self.file.file(), self.file.path(), needed)
     }
@@ -550,6 +577,15 @@ impl<T: FieldType, A: Readable> MappedVec<T, A> {
         self.file.path()
     }
 
+    /// Runs `hook` once, the next time a writer (or an upgrade) of `path` has opened the file
+    /// and is about to lock it: for tests of a file replaced in that window, with the
+    /// `test-hooks` feature only.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn before_next_lock(path: &Path, hook: impl FnOnce() + Send + 'static) {
+        hooks::set_before_lock(path, Box::new(hook));
+    }
+
     /// How many times this handle has grown or moved its mapping; for tests of the growth policy,
     /// with the `test-hooks` feature only.
     #[cfg(feature = "test-hooks")]
@@ -581,5 +617,62 @@ impl<T, A> fmt::Debug for MappedVec<T, A> {
             .field("len", &self.len)
             .field("capacity", &self.region.capacity())
             .finish()
+    }
+}
+
+/// How often a writer opens the path again because it was renamed over between the `open` and
+/// the lock: each time means another process replaced the file meanwhile, so this bound is only
+/// reached by a path replaced without pause.
+const REOPENS: usize = 100;
+
+/// Locks `file`, just opened at its path, for writing, then makes sure the path still names it
+/// (`stat` of the path against `fstat` of the descriptor): a file renamed over between the open
+/// and the lock (by an upgrade) would take this writer's records with it. Opens the path again
+/// until the file locked is the one there.
+///
+/// # Errors
+/// [`Error::Locked`]; [`Error::Replaced`] if the path keeps being replaced; as for
+/// [`file::open_records`].
+fn lock_at_path(mut file: RecordFile) -> Result<RecordFile, Error> {
+    for _ in 0..REOPENS {
+        #[cfg(feature = "test-hooks")]
+        hooks::before_lock(file.path());
+        let locked = file.lock_exclusive()?;
+        if locked.still_at_path()? {
+            return Ok(locked);
+        }
+        let path = locked.path().to_path_buf();
+        drop(locked);
+        file = file::open_records(&path, true)?;
+    }
+    Err(Error::Replaced {
+        path: file.path().to_path_buf(),
+    })
+}
+
+/// A test's hook into the window between a writer's `open` and its lock.
+#[cfg(feature = "test-hooks")]
+mod hooks {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    type Hook = (PathBuf, Box<dyn FnOnce() + Send>);
+
+    static BEFORE_LOCK: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
+
+    pub(super) fn set_before_lock(path: &Path, hook: Box<dyn FnOnce() + Send>) {
+        let mut hooks = BEFORE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        hooks.push((path.to_path_buf(), hook));
+    }
+
+    pub(super) fn before_lock(path: &Path) {
+        let hook = {
+            let mut hooks = BEFORE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+            let found = hooks.iter().position(|(p, _)| p == path);
+            found.map(|i| hooks.remove(i).1)
+        };
+        if let Some(hook) = hook {
+            hook();
+        }
     }
 }

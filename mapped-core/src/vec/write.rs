@@ -1,7 +1,5 @@
 //! What only the writer does: append, overwrite, shorten, grow, flush.
 
-use std::mem::size_of;
-
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::mode::ReadWrite;
@@ -37,21 +35,30 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     #[inline]
     pub fn push(&mut self, value: T) -> Result<(), Error> {
         let index = self.len;
-        if index >= self.region.capacity() || sys::current_generation() != self.lock_generation {
-            self.prepare_push()?;
+        if index < self.region.packed_capacity()
+            && sys::current_generation() == self.lock_generation
+        {
+            self.region
+                .packed_record(index)
+                .expect("within the packed capacity")
+                .write(value);
+        } else {
+            self.push_rarely(index, value)?;
         }
-        self.write(index, value);
         self.publish(index + 1);
         Ok(())
     }
 
     /// The rare part of [`push`](Self::push), kept out of line so the common one stays small:
-    /// refusing a forked copy, growing a full file.
+    /// refusing a forked copy, growing a full file, writing a record of a file of a newer layout
+    /// (longer than `T`, its tail zeroed).
     #[cold]
     #[inline(never)]
-    fn prepare_push(&mut self) -> Result<(), Error> {
+    fn push_rarely(&mut self, index: usize, value: T) -> Result<(), Error> {
         self.check_not_forked()?;
-        self.grow_to(self.len.saturating_add(1))
+        self.grow_to(self.len.saturating_add(1))?;
+        self.write(index, value);
+        Ok(())
     }
 
     /// Appends a copy of every record of `values`, all or nothing: the count is published once,
@@ -298,7 +305,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
         if needed <= capacity {
             return Ok(());
         }
-        let record_size = size_of::<T>();
+        let record_size = self.record.stride;
         let data_offset = self.record.data_offset;
         let bytes_for = |records: usize| {
             records
@@ -330,10 +337,7 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// Writes record `index`, which the mapping holds (`grow_to` made room).
     #[inline(always)]
     fn write(&self, index: usize, value: T) {
-        self.region
-            .record(index)
-            .expect("the file was grown to hold the record")
-            .write(value)
+        self.region.write_record(index, value)
     }
 
     /// Makes `len` records the count: written to the header with `Release` ordering, after the

@@ -1,0 +1,197 @@
+//! `MappedVec::upgrade`: rewriting a record file of an older layout of `T` as records of `T`,
+//! crash-safely (a new file beside the old one, renamed over it once complete and durable).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::field::FieldType;
+use crate::file;
+use crate::mode::ReadWrite;
+use crate::sys::replace;
+use crate::sys::RecordFile;
+
+use super::format::{Evolution, RecordType, COUNT_OFFSET};
+use super::{lock_at_path, MappedVec};
+
+/// Bytes of old records read (and of new records written) at a time: large enough that the
+/// system calls cost nothing next to the copy, small enough to stay in the cache's reach.
+const CHUNK: usize = 1 << 20;
+
+impl<T: FieldType> MappedVec<T, ReadWrite> {
+    /// Rewrites the record file at `path`, written by an older layout of `T` (one whose fields
+    /// are a proper prefix of `T`'s), as records of `T`: every record copied, the fields `T`
+    /// appended zeroed (zero is "absent"), `T`'s schema in the header. Idempotent: a file already
+    /// of `T`'s layout is left alone.
+    ///
+    /// The rewrite happens under the writer's lock, into a new file beside the old one (named
+    /// `.<name>.mapped-upgrade`, so a leftover from a crash is replaced by the next upgrade),
+    /// which is `fsync`ed and then renamed over the old file (and the directory `fsync`ed). A
+    /// crash at any moment leaves the complete old file or the complete new one at `path`. The
+    /// file `path` resolves to is replaced, so a symbolic link stays a link; its permission bits
+    /// are kept. Readers still mapping the old file get [`Error::Replaced`] from
+    /// [`refresh`](MappedVec::refresh) and [`check_file`](MappedVec::check_file), and reopen.
+    ///
+    /// # Errors
+    /// [`Error::Locked`] at once if a writer has the file open (nothing waits);
+    /// [`Error::LayoutMismatch`] if the file's layout is neither `T`'s nor a prefix of it,
+    /// including a file of a newer layout (the message says so: such a file opens as it is);
+    /// as for [`open`](Self::open) for a file that is not a record file; [`Error::Io`] (e.g.
+    /// `ENOSPC` while writing the new file, which then leaves the old one untouched).
+    ///
+    /// ```
+    /// use mapped::{Error, Mapped, MappedVec};
+    /// use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    ///
+    /// mod v1 {
+    ///     # use super::*;
+    ///     #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    ///     #[repr(C)]
+    ///     pub struct Reading { pub at: u64 }
+    /// }
+    /// mod v2 {
+    ///     # use super::*;
+    ///     #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    ///     #[repr(C)]
+    ///     pub struct Reading { pub at: u64, pub sensor: u64 } // `sensor` appended: 0 is "none"
+    /// }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("readings.bin");
+    /// MappedVec::<v1::Reading>::open_or_create(&path)?.push(v1::Reading { at: 7 })?;
+    /// // The new layout refuses the old file until it is upgraded:
+    /// let refused = MappedVec::<v2::Reading>::open(&path);
+    /// assert!(matches!(refused, Err(Error::NeedsUpgrade { missing, .. }) if missing == ["sensor"]));
+    /// MappedVec::<v2::Reading>::upgrade(&path)?;
+    /// MappedVec::<v2::Reading>::upgrade(&path)?; // idempotent
+    /// let log = MappedVec::<v2::Reading>::open(&path)?;
+    /// let r = log.get(0).unwrap();
+    /// assert_eq!((r.at(), r.sensor()), (7, 0));
+    /// // The old layout still reads (and writes) the upgraded file:
+    /// drop(log);
+    /// assert_eq!(MappedVec::<v1::Reading>::open(&path)?.get(0).unwrap().at(), 7);
+    /// # Ok(()) }
+    /// ```
+    pub fn upgrade(path: impl AsRef<Path>) -> Result<(), Error> {
+        upgrade(path.as_ref(), RecordType::of::<T>())
+    }
+}
+
+/// The fixed name of the new file while an upgrade writes it: beside the old one, hidden.
+fn temp_path(target: &Path) -> PathBuf {
+    let mut name = OsString::from(".");
+    name.push(target.file_name().unwrap_or_default());
+    name.push(".mapped-upgrade");
+    target.with_file_name(name)
+}
+
+fn upgrade(path: &Path, new: RecordType) -> Result<(), Error> {
+    let target = replace::resolve(path)?;
+    let old = lock_at_path(file::open_records(&target, true)?)?;
+    let size = old.size()?;
+    let pread = |at: u64, buf: &mut [u8]| old.read_at(buf, at);
+    let checked = new.inspect(path, size, &pread)?;
+    match &checked.evolution {
+        Evolution::Same => return Ok(()),
+        Evolution::Newer { extra } => return Err(newer(path, &new, &checked, extra)),
+        Evolution::Older { .. } => {}
+    }
+    // What the old file really holds of what its count claims (a file cut short keeps only
+    // whole records, as opening it for writing would).
+    let old_stride = checked.stride as usize;
+    let in_file = size.saturating_sub(checked.data_offset) / checked.stride;
+    let records = checked.count.min(in_file);
+    let temp = temp_path(&target);
+    let mode = replace::permissions(old.file(), path)?;
+    let fresh = replace::create_fresh(&temp, mode)?;
+    let result = write_records(&old, checked.data_offset, old_stride, records, &fresh, &new);
+    let result = result
+        .and_then(|()| fresh.sync_data())
+        .and_then(|()| replace::rename_over(&temp, &target));
+    if result.is_err() {
+        // Leave only the old file; the next upgrade would replace this leftover anyway.
+        replace::remove(&temp);
+    }
+    // The old file's lock is released only now: a writer that opened it meanwhile finds the
+    // path renamed over once it holds the lock, and opens the new file.
+    drop(old);
+    result
+}
+
+/// Writes the new file: the header of `new` counting `records`, then every record of the old
+/// file (`old_stride` bytes each, from `old_offset`), each followed by zeros up to `new`'s size.
+fn write_records(
+    old: &RecordFile,
+    old_offset: u64,
+    old_stride: usize,
+    records: u64,
+    fresh: &RecordFile,
+    new: &RecordType,
+) -> Result<(), Error> {
+    let new_stride = new.size;
+    let overflow = || Error::OffsetOverflow {
+        path: fresh.path().to_path_buf(),
+        offset: new.data_offset as u64,
+        size: usize::MAX,
+    };
+    let total = records
+        .checked_mul(new_stride as u64)
+        .and_then(|bytes| bytes.checked_add(new.data_offset as u64))
+        .ok_or_else(overflow)?;
+    // Not reserved first (`fallocate`): these are `pwrite`s, which report a full disk as an
+    // error (unlike writes through a mapping), and the new file is only renamed into place once
+    // every byte is written. Its length is set first, so the filesystem can lay it out at once.
+    fresh.set_len(total)?;
+    let mut header = new.encode();
+    header[COUNT_OFFSET..COUNT_OFFSET + 8].copy_from_slice(&records.to_ne_bytes());
+    fresh.write_at(&header, 0)?;
+    let batch = (CHUNK / new_stride).max(1);
+    let mut from = vec![0u8; batch * old_stride];
+    // Zeroed once: each record's tail is never written, so it stays zero batch after batch.
+    let mut to = vec![0u8; batch * new_stride];
+    let mut done = 0u64;
+    while done < records {
+        let n = (records - done).min(batch as u64) as usize;
+        let from = &mut from[..n * old_stride];
+        old.read_at(from, old_offset + done * old_stride as u64)?;
+        let to = &mut to[..n * new_stride];
+        for (new_record, old_record) in to
+            .chunks_exact_mut(new_stride)
+            .zip(from.chunks_exact(old_stride))
+        {
+            new_record[..old_stride].copy_from_slice(old_record);
+        }
+        let at = new.data_offset as u64 + done * new_stride as u64;
+        fresh.write_at(to, at)?;
+        replace::start_writeback(fresh.file(), at, to.len() as u64);
+        done += n as u64;
+    }
+    Ok(())
+}
+
+/// The refusal to upgrade a file of a newer layout.
+fn newer(
+    path: &Path,
+    new: &RecordType,
+    checked: &super::format::Checked,
+    extra: &[String],
+) -> Error {
+    let fields = extra
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Error::LayoutMismatch {
+        path: path.to_path_buf(),
+        expected_fingerprint: new.fingerprint,
+        found_fingerprint: checked.fingerprint,
+        expected_size: new.size as u64,
+        found_size: checked.stride,
+        foreign_byte_order: false,
+        difference: Some(format!(
+            "the file is newer: it has the fields {fields} beyond this type's, so it cannot be \
+             upgraded to it (it opens as it is, its newer fields kept)"
+        )),
+    }
+}
