@@ -120,6 +120,7 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
         }
     });
     let constructors = constructors(input, body, stub_bounds.as_ref());
+    let seqlock_name = format!("Seqlock_{}", ident.unraw());
 
     quote! {
         #[doc = #struct_doc]
@@ -193,6 +194,18 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
                 ) -> #krate::View<'_, #ident, #mode> {
                     #nested_get_mut
                 }
+            }
+
+            // What a `Seqlock<#ident>` field needs: its storage, two copies and two words.
+            #[automatically_derived]
+            impl #krate::SeqlockValue for #ident #stub_bounds {
+                type Words = [
+                    #krate::__private::AtomicU64;
+                    2 + 2 * #krate::__private::seqlock_words(
+                        #krate::__private::size_of::<#ident>(),
+                    )
+                ];
+                const NAME: &'static str = #seqlock_name;
             }
 
             #[automatically_derived]
