@@ -101,21 +101,30 @@ pub(crate) unsafe fn write<T>(words: &[AtomicU64], value: &T) {
 }
 
 /// Loads a copy's words into a `T`; bytes past `size_of::<T>()` in the last word are dropped.
+///
+/// Whole words are moved as `u64`s and the tail (`size_of::<T>() % 8` bytes, a constant) on its
+/// own, so that the compiler sees fixed sizes and calls no `memcpy`.
 #[inline(always)]
 fn load_copy<T: zerocopy::FromBytes>(copy: &[AtomicU64]) -> T {
     let size = size_of::<T>();
+    let (full, tail) = (size / 8, size % 8);
+    assert!(copy.len() == words_for(size), "a copy is as many words as the value takes");
     let mut out = MaybeUninit::<T>::uninit();
     let dst = out.as_mut_ptr().cast::<u8>();
-    for (i, word) in copy.iter().enumerate() {
-        let bytes = word.load(Ordering::Relaxed).to_ne_bytes();
-        let n = (size - i * 8).min(8);
-        // SAFETY: `i * 8 + n <= size`: within `out`; `bytes` is a local array of 8 bytes, `n <= 8`;
-        // the two do not overlap.
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst.add(i * 8), n) };
+    for (i, word) in copy[..full].iter().enumerate() {
+        let value = word.load(Ordering::Relaxed);
+        // SAFETY: `i < size / 8`, so the 8 bytes at `i * 8` lie within `out`; unaligned writes
+        // are allowed anywhere.
+        unsafe { dst.add(i * 8).cast::<u64>().write_unaligned(value) };
     }
-    // SAFETY: the words cover `size_of::<T>()` bytes (`copy.len() == words_for(size)`, the
-    // caller's slice), so every byte of `out` was written above; `T: FromBytes`, so any bytes are
-    // a valid `T`.
+    if tail != 0 {
+        let bytes = copy[full].load(Ordering::Relaxed).to_ne_bytes();
+        // SAFETY: the last `tail` bytes of `out` (from `full * 8`) and the first `tail < 8` of a
+        // local array: both in bounds, not overlapping.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst.add(full * 8), tail) };
+    }
+    // SAFETY: every one of the `size` bytes of `out` was written above (`full` words, then the
+    // `tail`); `T: FromBytes`, so any bytes are a valid `T`.
     unsafe { out.assume_init() }
 }
 
@@ -126,13 +135,18 @@ fn load_copy<T: zerocopy::FromBytes>(copy: &[AtomicU64]) -> T {
 #[inline(always)]
 unsafe fn store_copy<T>(copy: &[AtomicU64], value: &T) {
     let size = size_of::<T>();
+    let (full, tail) = (size / 8, size % 8);
+    assert!(copy.len() == words_for(size), "a copy is as many words as the value takes");
     let src = (value as *const T).cast::<u8>();
-    for (i, word) in copy.iter().enumerate() {
+    for (i, word) in copy[..full].iter().enumerate() {
+        // SAFETY: `i < size / 8`: the 8 bytes at `i * 8` lie within `*value`, all initialized
+        // and not changed behind the shared reference (no padding, no `UnsafeCell`: the caller).
+        word.store(unsafe { src.add(i * 8).cast::<u64>().read_unaligned() }, Ordering::Relaxed);
+    }
+    if tail != 0 {
         let mut bytes = [0u8; 8];
-        let n = (size - i * 8).min(8);
-        // SAFETY: `i * 8 + n <= size`: within `*value`, whose bytes are all initialized and not
-        // changed behind the shared reference (no padding, no `UnsafeCell`: the caller).
-        unsafe { std::ptr::copy_nonoverlapping(src.add(i * 8), bytes.as_mut_ptr(), n) };
-        word.store(u64::from_ne_bytes(bytes), Ordering::Relaxed);
+        // SAFETY: the last `tail` bytes of `*value` (as above) into a local array of 8.
+        unsafe { std::ptr::copy_nonoverlapping(src.add(full * 8), bytes.as_mut_ptr(), tail) };
+        copy[full].store(u64::from_ne_bytes(bytes), Ordering::Relaxed);
     }
 }
