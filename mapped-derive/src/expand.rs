@@ -196,9 +196,15 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
                 }
             }
 
-            // What a `Seqlock<#ident>` field needs: its storage, two copies and two words.
+            // What a `Seqlock<#ident>` field needs: its storage, two copies and two words. Bounded
+            // like a stub's impls, so that a struct zerocopy rejects gets no error from here too.
             #[automatically_derived]
-            impl #krate::SeqlockValue for #ident #stub_bounds {
+            impl #krate::SeqlockValue for #ident
+            where
+                for<'__mapped> #ident: #krate::__private::FromBytes
+                    + #krate::__private::IntoBytes
+                    + #krate::__private::KnownLayout
+            {
                 type Words = [
                     #krate::__private::AtomicU64;
                     2 + 2 * #krate::__private::seqlock_words(
