@@ -92,6 +92,19 @@ pub use latch::words_for as seqlock_words;
 /// q.store(&copy); // would bypass the seqlock: does not compile
 /// ```
 ///
+/// The same holds for records: a `MappedVec` of them has no usable `push`.
+///
+/// ```compile_fail,E0080
+/// # use mapped::{Mapped, MappedVec, Seqlock};
+/// # use zerocopy::FromZeros;
+/// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+/// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+/// # #[repr(C)]
+/// # struct Quote { bid: Seqlock<u64> }
+/// let mut quotes = MappedVec::<Quote>::open_or_create("quotes.bin").unwrap();
+/// quotes.push(Quote::new_zeroed()).unwrap(); // would bypass the seqlock: does not compile
+/// ```
+///
 /// The layout is fixed and documented (`docs/file-formats.md` in the repository, with the
 /// protocol a C program follows): a `Seqlock<T>` is the struct
 /// `{ sequence: AtomicU64, lock: AtomicU64, copy0: T, copy1: T }` (each copy padded with
