@@ -61,7 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
 
     let writer = spawn(|| write_quotes(&path))?;
-    let readers = [spawn(|| read_quotes(&path, 1))?, spawn(|| read_quotes(&path, 2))?];
+    let readers = [
+        spawn(|| read_quotes(&path, 1))?,
+        spawn(|| read_quotes(&path, 2))?,
+    ];
     for child in [writer].into_iter().chain(readers) {
         match waitpid(child, None)? {
             WaitStatus::Exited(_, 0) => {}

@@ -162,7 +162,10 @@ fn quotes_readers_see_only_whole_quotes_while_the_writer_updates() {
             "writer: 20000 updates",
         ]
     );
-    assert!(mapped::FileInfo::read(&path).is_ok(), "a self-describing file");
+    assert!(
+        mapped::FileInfo::read(&path).is_ok(),
+        "a self-describing file"
+    );
 }
 
 #[test]

@@ -88,7 +88,10 @@ fn set_file_bytes(path: &Path, offset: u64, bytes: &[u8]) {
 fn proc_stat(pid: u32) -> (u64, char) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-    (fields[19].parse().unwrap(), fields[0].chars().next().unwrap())
+    (
+        fields[19].parse().unwrap(),
+        fields[0].chars().next().unwrap(),
+    )
 }
 
 /// The lock word naming thread `tid`, started at `start`.
@@ -99,7 +102,10 @@ fn lock_word(tid: u32, start: u64) -> u64 {
 fn wait_for_zombie(pid: u32) {
     let start = Instant::now();
     while proc_stat(pid).1 != 'Z' {
-        assert!(start.elapsed() < Duration::from_secs(30), "{pid} never died");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{pid} never died"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -121,13 +127,21 @@ fn each_write_fills_the_spare_copy_publishes_it_then_fills_the_other() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plain.bin");
     let plain = Plain::create_new(&path).unwrap();
-    assert_eq!(plain.book().read(), Book::new_zeroed(), "a new file reads as zeros");
+    assert_eq!(
+        plain.book().read(),
+        Book::new_zeroed(),
+        "a new file reads as zeros"
+    );
 
     plain.book().write(&book(1));
     assert_eq!(file_word(&path, BOOK), 1, "the sequence moved once");
     assert_eq!(file_word(&path, BOOK + 8), 0, "the lock is free again");
     assert_eq!(file_bytes(&path, 16, 24), book(1).as_bytes(), "copy 0");
-    assert_eq!(file_bytes(&path, BOOK_COPY1, 24), book(1).as_bytes(), "copy 1");
+    assert_eq!(
+        file_bytes(&path, BOOK_COPY1, 24),
+        book(1).as_bytes(),
+        "copy 1"
+    );
 
     plain.set_book(book(2)); // the setter is a `write`
     plain.book_mut().update(|b| b.bid += 100);
@@ -159,8 +173,16 @@ fn values_shorter_than_a_word_are_copied_through_words_with_zero_tails() {
     assert_eq!(plain.byte().read(), 0x00);
     let mut small = 0xdead_beef_u32.to_ne_bytes().to_vec();
     small.extend([0; 4]);
-    assert_eq!(file_bytes(&path, SMALL + 16, 8), small, "copy 0 and its pad");
-    assert_eq!(file_bytes(&path, SMALL + 24, 8), small, "copy 1 and its pad");
+    assert_eq!(
+        file_bytes(&path, SMALL + 16, 8),
+        small,
+        "copy 0 and its pad"
+    );
+    assert_eq!(
+        file_bytes(&path, SMALL + 24, 8),
+        small,
+        "copy 1 and its pad"
+    );
     assert_eq!(file_bytes(&path, BYTE + 16, 16), [0; 16]);
     // Readers ignore the tail bytes.
     set_file_bytes(&path, SMALL + 20, &[0xff; 4]);
@@ -174,11 +196,15 @@ fn a_writer_that_died_half_way_leaves_readers_the_live_copy_and_the_next_writer_
     let path = dir.path().join("plain.bin");
     let plain = Plain::create_new(&path).unwrap();
     plain.book().write(&book(7)); // sequence 1: copy 1 live
-    // A writer dies half-way through copy 0 (the spare), holding the lock under an id since
-    // reused: this process's, with another start time.
+                                  // A writer dies half-way through copy 0 (the spare), holding the lock under an id since
+                                  // reused: this process's, with another start time.
     let (start, _) = proc_stat(std::process::id());
     set_file_bytes(&path, 16, &[0xab; 12]);
-    set_file_bytes(&path, BOOK + 8, &lock_word(std::process::id(), start + 1).to_ne_bytes());
+    set_file_bytes(
+        &path,
+        BOOK + 8,
+        &lock_word(std::process::id(), start + 1).to_ne_bytes(),
+    );
     assert_eq!(plain.book().read(), book(7), "the live copy is whole");
     let (finished, thread) = write_in_thread(&path, book(8));
     finished
@@ -220,7 +246,11 @@ fn a_live_owner_is_waited_for_and_taken_over_once_it_is_a_zombie() {
         Err(mpsc::RecvTimeoutError::Timeout),
         "a live owner's lock is not taken"
     );
-    assert_eq!(plain.book().read(), Book::new_zeroed(), "readers do not wait");
+    assert_eq!(
+        plain.book().read(),
+        Book::new_zeroed(),
+        "readers do not wait"
+    );
 
     // Killed, and not reaped: a zombie holds the lock, and runs no more code.
     nix::sys::signal::kill(
@@ -320,9 +350,9 @@ fn a_forked_child_writes_under_its_own_name() {
     use nix::unistd::{fork, ForkResult};
     let plain = Plain::anonymous().unwrap();
     plain.book().write(&book(1)); // caches this thread's name
-    // SAFETY: the child of this multi-threaded test binary takes no lock another thread could
-    // hold: it writes the shared mapping, reads /proc (`open`, `read`, `close`, and an allocation
-    // for the path, which glibc's fork handlers keep usable in the child), then `_exit`s.
+                                  // SAFETY: the child of this multi-threaded test binary takes no lock another thread could
+                                  // hold: it writes the shared mapping, reads /proc (`open`, `read`, `close`, and an allocation
+                                  // for the path, which glibc's fork handlers keep usable in the child), then `_exit`s.
     match unsafe { fork() }.unwrap() {
         ForkResult::Child => {
             plain.book().update(|b| b.bid += 1);

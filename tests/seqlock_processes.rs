@@ -145,7 +145,13 @@ fn read(path: &Path, count: u64) -> i32 {
 fn spawn(test: &str, role: &str, path: &Path, envs: &[(&str, u64)]) -> Child {
     let mut command = Command::new(std::env::current_exe().expect("current exe"));
     command
-        .args(["--exact", test, "--test-threads=1", "--nocapture", "--quiet"])
+        .args([
+            "--exact",
+            test,
+            "--test-threads=1",
+            "--nocapture",
+            "--quiet",
+        ])
         .env(ROLE, role)
         .env(FILE, path)
         .stdin(Stdio::null())
@@ -188,7 +194,9 @@ fn report(mut reader: Reaped) -> Report {
     let line = out
         .lines()
         .rev()
-        .find(|line| line.split(' ').count() == 5 && line.split(' ').all(|w| w.parse::<u64>().is_ok()))
+        .find(|line| {
+            line.split(' ').count() == 5 && line.split(' ').all(|w| w.parse::<u64>().is_ok())
+        })
         .unwrap_or_else(|| panic!("no report in {out:?}"));
     let n: Vec<u64> = line.split(' ').map(|w| w.parse().unwrap()).collect();
     Report {
@@ -217,7 +225,10 @@ fn wait_for_value_above(shared: &mapped::Handle<Shared>, floor: u64, what: &str)
         if now > floor {
             return now;
         }
-        assert!(start.elapsed() < PATIENCE, "{what}: the value stayed at {now}");
+        assert!(
+            start.elapsed() < PATIENCE,
+            "{what}: the value stayed at {now}"
+        );
         std::thread::sleep(Duration::from_micros(200));
     }
 }
@@ -248,7 +259,12 @@ fn three_readers_of_a_busy_writer_never_see_a_torn_or_older_value() {
         assert!(report.changes > 100, "the value hardly changed: {report:?}");
     }
     let last = shared.value().read();
-    assert_eq!(last, Eight { words: [last.words[0]; 8] });
+    assert_eq!(
+        last,
+        Eight {
+            words: [last.words[0]; 8]
+        }
+    );
 }
 
 #[test]
@@ -260,7 +276,14 @@ fn two_writer_processes_updating_lose_no_increment() {
     let path = dir.path().join("shared.bin");
     let shared = Shared::create_new(&path).unwrap();
     let writers: Vec<Reaped> = (0..2)
-        .map(|_| Reaped(Some(spawn(TEST, "incrementer", &path, &[(INCREMENTS, EACH)]))))
+        .map(|_| {
+            Reaped(Some(spawn(
+                TEST,
+                "incrementer",
+                &path,
+                &[(INCREMENTS, EACH)],
+            )))
+        })
         .collect();
     let start = Instant::now();
     for mut writer in writers {
@@ -274,7 +297,12 @@ fn two_writer_processes_updating_lose_no_increment() {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
-    assert_eq!(shared.value().read(), Eight { words: [2 * EACH; 8] });
+    assert_eq!(
+        shared.value().read(),
+        Eight {
+            words: [2 * EACH; 8]
+        }
+    );
 }
 
 /// The lock word of the value, read from the file as another process would.
@@ -316,15 +344,16 @@ fn writers_killed_at_random_moments_never_block_or_tear_a_read_and_are_taken_ove
         let before = shared.value().read().words[0];
         wait_for_value_above(&shared, before, &format!("writer {kill} (seed {seed})"));
         std::thread::sleep(Duration::from_micros(rng.below(20_000)));
-        let mut child = writer.0.take().unwrap();
-        child.kill().expect("SIGKILL");
+        // Kept in a guard, so that a failure below still reaps it.
+        let mut dead = Reaped(writer.0.take());
+        let pid = dead.0.as_ref().expect("a writer").id();
+        dead.0.as_mut().expect("a writer").kill().expect("SIGKILL");
         // Half the time the next writer starts while the dead one is a zombie, not yet reaped.
         let reap_first = rng.below(2) == 0;
         if reap_first {
-            let status = child.wait().expect("reap");
-            assert_eq!(status.signal(), Some(9), "writer {kill}: {status:?}");
+            reap_killed(&mut dead, kill);
         } else {
-            wait_for_zombie(child.id());
+            wait_for_zombie(pid);
         }
         let at_kill = shared.value().read().words[0];
         if lock_word(&path) != 0 {
@@ -333,19 +362,31 @@ fn writers_killed_at_random_moments_never_block_or_tear_a_read_and_are_taken_ove
         }
         writer = Reaped(Some(spawn(TEST, "writer", &path, &[])));
         // The new writer takes over, from a dead owner's lock too, and carries on from the value.
-        wait_for_value_above(&shared, at_kill, &format!("the writer after kill {kill} (seed {seed})"));
+        wait_for_value_above(
+            &shared,
+            at_kill,
+            &format!("the writer after kill {kill} (seed {seed})"),
+        );
         if !reap_first {
-            let status = child.wait().expect("reap");
-            assert_eq!(status.signal(), Some(9), "writer {kill}: {status:?}");
+            reap_killed(&mut dead, kill);
         }
     }
     shared.stop().store(1, Ordering::SeqCst);
-    let status = writer.0.take().unwrap().wait().expect("reap the last writer");
+    let status = writer
+        .0
+        .take()
+        .unwrap()
+        .wait()
+        .expect("reap the last writer");
     assert!(status.success(), "the last writer: {status:?}");
     let reports: Vec<Report> = readers.into_iter().map(report).collect();
     println!("seqlock kills: {held} of {KILLS} writers died holding the lock, {zombies} of them left as zombies; readers: {reports:?}");
     for report in &reports {
-        assert_eq!((report.torn, report.backwards), (0, 0), "{report:?} (seed {seed})");
+        assert_eq!(
+            (report.torn, report.backwards),
+            (0, 0),
+            "{report:?} (seed {seed})"
+        );
         assert!(
             report.longest < LONGEST_READ,
             "a read took {:?} (seed {seed})",
@@ -359,11 +400,19 @@ fn writers_killed_at_random_moments_never_block_or_tear_a_read_and_are_taken_ove
     );
 }
 
+/// Reaps a writer killed with `SIGKILL`, checking that the kill is what ended it.
+fn reap_killed(dead: &mut Reaped, kill: usize) {
+    let status = dead.0.as_mut().expect("a writer").wait().expect("reap");
+    dead.0 = None;
+    assert_eq!(status.signal(), Some(9), "writer {kill}: {status:?}");
+}
+
 /// Waits (bounded) until process `pid` is a zombie: dead, not reaped.
 fn wait_for_zombie(pid: u32) {
     let start = Instant::now();
     loop {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("a zombie has a stat");
+        let stat =
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("a zombie has a stat");
         let state = stat[stat.rfind(')').unwrap() + 2..].chars().next();
         if state == Some('Z') {
             return;

@@ -108,7 +108,10 @@ pub(crate) unsafe fn write<T>(words: &[AtomicU64], value: &T) {
 fn load_copy<T: zerocopy::FromBytes>(copy: &[AtomicU64]) -> T {
     let size = size_of::<T>();
     let (full, tail) = (size / 8, size % 8);
-    assert!(copy.len() == words_for(size), "a copy is as many words as the value takes");
+    assert!(
+        copy.len() == words_for(size),
+        "a copy is as many words as the value takes"
+    );
     let mut out = MaybeUninit::<T>::uninit();
     let dst = out.as_mut_ptr().cast::<u8>();
     for (i, word) in copy[..full].iter().enumerate() {
@@ -136,12 +139,18 @@ fn load_copy<T: zerocopy::FromBytes>(copy: &[AtomicU64]) -> T {
 unsafe fn store_copy<T>(copy: &[AtomicU64], value: &T) {
     let size = size_of::<T>();
     let (full, tail) = (size / 8, size % 8);
-    assert!(copy.len() == words_for(size), "a copy is as many words as the value takes");
+    assert!(
+        copy.len() == words_for(size),
+        "a copy is as many words as the value takes"
+    );
     let src = (value as *const T).cast::<u8>();
     for (i, word) in copy[..full].iter().enumerate() {
         // SAFETY: `i < size / 8`: the 8 bytes at `i * 8` lie within `*value`, all initialized
         // and not changed behind the shared reference (no padding, no `UnsafeCell`: the caller).
-        word.store(unsafe { src.add(i * 8).cast::<u64>().read_unaligned() }, Ordering::Relaxed);
+        word.store(
+            unsafe { src.add(i * 8).cast::<u64>().read_unaligned() },
+            Ordering::Relaxed,
+        );
     }
     if tail != 0 {
         let mut bytes = [0u8; 8];

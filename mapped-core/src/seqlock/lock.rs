@@ -82,8 +82,7 @@ pub(crate) fn lock(word: &AtomicU64) -> Guard<'_> {
     let mut tries = 0u32;
     let mut sleep = Duration::from_micros(20);
     loop {
-        let owner = match word.compare_exchange_weak(0, me, Ordering::Acquire, Ordering::Relaxed)
-        {
+        let owner = match word.compare_exchange_weak(0, me, Ordering::Acquire, Ordering::Relaxed) {
             Ok(_) => return Guard { word, me },
             Err(0) => continue,
             Err(owner) => owner,

@@ -30,9 +30,9 @@ mod thread;
 
 pub(crate) use create::{already_exists, create_atomically};
 pub(crate) use lock::current_generation;
+pub(crate) use lock::generation as fork_generation;
 pub(crate) use record::RecordFile;
 pub(crate) use thread::{current as current_thread, is_dead as thread_is_dead, ThreadName};
-pub(crate) use lock::generation as fork_generation;
 
 /// Memory protection of a mapping. `PROT_EXEC` is deliberately absent.
 #[doc(hidden)]

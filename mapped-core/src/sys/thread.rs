@@ -107,7 +107,8 @@ mod tests {
 
     #[test]
     fn stat_lines_parse_whatever_the_command_name() {
-        let line = b"1234 (a (weird) name) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 19 20\n";
+        let line =
+            b"1234 (a (weird) name) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 19 20\n";
         assert_eq!(
             parse_stat(line),
             Some(Stat {
@@ -131,6 +132,9 @@ mod tests {
         };
         assert!(is_dead(reused, u64::MAX), "same id, another start time");
         let unknown = ThreadName { start: 0, ..me };
-        assert!(!is_dead(unknown, u64::MAX), "an unknown start time proves nothing");
+        assert!(
+            !is_dead(unknown, u64::MAX),
+            "an unknown start time proves nothing"
+        );
     }
 }
