@@ -348,18 +348,37 @@ fn an_update_that_writes_its_own_seqlock_panics_instead_of_waiting_forever() {
 fn a_forked_child_writes_under_its_own_name() {
     use nix::sys::wait::{waitpid, WaitStatus};
     use nix::unistd::{fork, ForkResult};
-    let plain = Plain::anonymous().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.bin");
+    let plain = Plain::create_new(&path).unwrap();
     plain.book().write(&book(1)); // caches this thread's name
-                                  // SAFETY: the child of this multi-threaded test binary takes no lock another thread could
-                                  // hold: it writes the shared mapping, reads /proc (`open`, `read`, `close`, and an allocation
-                                  // for the path, which glibc's fork handlers keep usable in the child), then `_exit`s.
+                                  // This thread holds the lock, as the file says. A child that took its parent's cached name for
+                                  // its own would find itself the owner, and panic; under its own name, it waits for the parent.
+    let tid = nix::unistd::gettid().as_raw() as u32;
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+    let start: u64 = stat[stat.rfind(')').unwrap() + 2..]
+        .split(' ')
+        .nth(19)
+        .unwrap()
+        .parse()
+        .unwrap();
+    set_file_bytes(&path, BOOK + 8, &lock_word(tid, start).to_ne_bytes());
+    // SAFETY: the child of this multi-threaded test binary takes no lock another thread could
+    // hold: it writes the shared mapping, reads /proc (`open`, `read`, `close`, and an allocation
+    // for the path, which glibc's fork handlers keep usable in the child), then `_exit`s.
     match unsafe { fork() }.unwrap() {
         ForkResult::Child => {
-            plain.book().update(|b| b.bid += 1);
-            // SAFETY: `_exit` ends the child without running the parent's atexit handlers.
-            unsafe { nix::libc::_exit(0) };
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                plain.book().update(|b| b.bid += 1)
+            }));
+            // SAFETY: `_exit` ends the child without running the parent's atexit handlers or
+            // unwinding into the test harness.
+            unsafe { nix::libc::_exit(i32::from(result.is_err())) };
         }
         ForkResult::Parent { child } => {
+            std::thread::sleep(Duration::from_millis(100));
+            assert_eq!(plain.book().read(), book(1), "the child waits for the lock");
+            set_file_bytes(&path, BOOK + 8, &[0; 8]);
             assert_eq!(waitpid(child, None).unwrap(), WaitStatus::Exited(child, 0));
         }
     }

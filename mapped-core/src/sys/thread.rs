@@ -7,8 +7,6 @@
 //! later thread given the same id does not share. A thread that is a zombie (state `Z`, not yet
 //! reaped by its parent) or dying (`X`) runs no more code: it counts as dead.
 
-use std::io::ErrorKind;
-
 use nix::errno::Errno;
 use nix::sys::signal;
 use nix::unistd::Pid;
@@ -57,10 +55,9 @@ pub(crate) fn is_dead(thread: ThreadName, start_mask: u64) -> bool {
             }
             None => false,
         },
-        // No `/proc/<tid>`: where `/proc` works (it shows this process), no such thread — unless
-        // `/proc` hides other users' processes (`hidepid`), which `kill(tid, 0)` sees through:
-        // `ESRCH` only if no process has that id.
-        Err(err) if err.kind() == ErrorKind::NotFound => no_such_process(thread.tid),
+        // No `/proc/<tid>` (or no `/proc`): no such thread, most likely — but `/proc` may hide
+        // other users' processes (`hidepid`), which `kill(tid, 0)` sees through: `ESRCH` only if
+        // no process or thread has that id.
         Err(_) => no_such_process(thread.tid),
     }
 }
