@@ -226,6 +226,21 @@ fn a_writer_that_died_half_way_leaves_readers_the_live_copy_and_the_next_writer_
 }
 
 #[test]
+fn a_corrupt_lock_word_naming_a_live_process_without_its_start_time_does_not_block_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.bin");
+    let plain = Plain::create_new(&path).unwrap();
+    // This very process, alive, but with no start time: no live thread has that name.
+    set_file_bytes(&path, BOOK + 8, &lock_word(std::process::id(), 0).to_ne_bytes());
+    let (finished, thread) = write_in_thread(&path, book(6));
+    finished
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the corrupt word is taken over");
+    thread.join().unwrap();
+    assert_eq!(plain.book().read(), book(6));
+}
+
+#[test]
 fn a_live_owner_is_waited_for_and_taken_over_once_it_is_a_zombie() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plain.bin");

@@ -41,8 +41,8 @@ pub(crate) fn current() -> ThreadName {
 }
 
 /// Whether `thread` has surely stopped running: no such thread, another thread under its id (a
-/// different start time), or a zombie. Anything short of proof — `/proc` unreadable, a thread
-/// that exists — counts as alive, so a live owner is never taken for dead.
+/// different start time), or a zombie. Without `/proc`, only `kill(tid, 0)` failing with `ESRCH`
+/// counts: a thread that may exist counts as alive, so a live owner is never taken for dead.
 ///
 /// `start_mask` is applied to the start time read before it is compared with `thread.start`
 /// (a lock word keeps only its low bits).
@@ -50,8 +50,10 @@ pub(crate) fn is_dead(thread: ThreadName, start_mask: u64) -> bool {
     match std::fs::read(format!("/proc/{}/stat", thread.tid)) {
         Ok(bytes) => match parse_stat(&bytes) {
             Some(stat) => {
-                matches!(stat.state, b'Z' | b'X' | b'x')
-                    || (thread.start != 0 && stat.start & start_mask != thread.start)
+                // A recorded start time of 0 (its owner could not read `/proc`) matches no thread
+                // that `/proc` shows: a corrupt lock word naming a live thread (`1`) without its
+                // start time must not make writers wait forever.
+                matches!(stat.state, b'Z' | b'X' | b'x') || stat.start & start_mask != thread.start
             }
             None => false,
         },
@@ -130,8 +132,8 @@ mod tests {
         assert!(is_dead(reused, u64::MAX), "same id, another start time");
         let unknown = ThreadName { start: 0, ..me };
         assert!(
-            !is_dead(unknown, u64::MAX),
-            "an unknown start time proves nothing"
+            is_dead(unknown, u64::MAX),
+            "no start time names no thread /proc shows"
         );
     }
 }
