@@ -231,7 +231,11 @@ fn a_corrupt_lock_word_naming_a_live_process_without_its_start_time_does_not_blo
     let path = dir.path().join("plain.bin");
     let plain = Plain::create_new(&path).unwrap();
     // This very process, alive, but with no start time: no live thread has that name.
-    set_file_bytes(&path, BOOK + 8, &lock_word(std::process::id(), 0).to_ne_bytes());
+    set_file_bytes(
+        &path,
+        BOOK + 8,
+        &lock_word(std::process::id(), 0).to_ne_bytes(),
+    );
     let (finished, thread) = write_in_thread(&path, book(6));
     finished
         .recv_timeout(Duration::from_secs(30))

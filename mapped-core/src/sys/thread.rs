@@ -47,6 +47,10 @@ pub(crate) fn current() -> ThreadName {
 /// `start_mask` is applied to the start time read before it is compared with `thread.start`
 /// (a lock word keeps only its low bits).
 pub(crate) fn is_dead(thread: ThreadName, start_mask: u64) -> bool {
+    // No thread has id 0 (a corrupt lock word), and `kill(0, _)` would mean the process group.
+    if thread.tid == 0 {
+        return true;
+    }
     match std::fs::read(format!("/proc/{}/stat", thread.tid)) {
         Ok(bytes) => match parse_stat(&bytes) {
             Some(stat) => {
@@ -66,12 +70,10 @@ pub(crate) fn is_dead(thread: ThreadName, start_mask: u64) -> bool {
 
 /// `kill(tid, 0)` failed with `ESRCH`: no process or thread has that id.
 fn no_such_process(tid: u32) -> bool {
+    // Thread ids are positive `i32`s; a larger one (a corrupt word) names no thread.
     let Ok(tid) = i32::try_from(tid) else {
-        return false;
+        return true;
     };
-    if tid <= 0 {
-        return false;
-    }
     matches!(signal::kill(Pid::from_raw(tid), None), Err(Errno::ESRCH))
 }
 
@@ -130,6 +132,10 @@ mod tests {
             ..me
         };
         assert!(is_dead(reused, u64::MAX), "same id, another start time");
+        assert!(
+            is_dead(ThreadName { tid: 0, start: 1 }, u64::MAX),
+            "no thread is 0"
+        );
         let unknown = ThreadName { start: 0, ..me };
         assert!(
             is_dead(unknown, u64::MAX),
