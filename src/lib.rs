@@ -28,6 +28,7 @@
 //! | one struct in a file, or in anonymous memory shared with forked children | `T::create_new`, `T::open`, `T::open_or_create`, `T::open_read_only`, `T::open_private`, `T::anonymous`, `T::options()` ([`OpenOptions`]): each gives a [`Handle`] |
 //! | to read and write its fields | the handle's accessors: `f()`, `set_f(v)`, `f_mut()`, `f_at(i)` and `set_f_at(i, v)` for arrays; nested structs are [`View`]s; [`FieldType`] says what each field type returns |
 //! | a read-only, private or inaccessible mapping | the access mode, the handle's second type parameter: [`ReadWrite`], [`ReadOnly`], [`Private`], [`NoAccess`]; [`Handle::make_read_only`] and its siblings change it (and give the handle back on failure: [`ProtectError`]) |
+//! | a value several processes share and must always read whole | a [`Seqlock`] field: `f().read()`, `f().write(&v)`, `f().update(\|v\| ...)` ([`SeqlockRef`]) |
 //! | a growable file of records, one writer and live readers | [`MappedVec`] |
 //! | a whole file seen as `[T]` | [`MappedSlice`] |
 //! | the layout, for tools and other languages | [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`]); [`c_header`] writes the C declaration |

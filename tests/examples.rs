@@ -136,9 +136,37 @@ fn every_example_runs_without_a_path() {
         "cat",
         "increment",
         "tail",
+        "quotes",
     ] {
         run(name, &[]);
     }
+}
+
+#[test]
+fn quotes_readers_see_only_whole_quotes_while_the_writer_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quotes.bin");
+
+    let out = run("quotes", &[path.as_os_str()]);
+    // The children print in whatever order they finish; the parent last.
+    let mut lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.pop(),
+        Some("parent: 20000 updates; the quote is bid 20000 ask 20001")
+    );
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "reader 1: 0 broken snapshots, the last was bid 20000",
+            "reader 2: 0 broken snapshots, the last was bid 20000",
+            "writer: 20000 updates",
+        ]
+    );
+    assert!(
+        mapped::FileInfo::read(&path).is_ok(),
+        "a self-describing file"
+    );
 }
 
 #[test]

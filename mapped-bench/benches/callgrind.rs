@@ -42,6 +42,51 @@ struct Table {
     records: [Record; RECORDS],
 }
 
+/// Eight words, 64 bytes: the value of the seqlock variants.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Eight {
+    words: [u64; 8],
+}
+
+/// The same 64 bytes behind a `Seqlock`.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+struct Latched {
+    value: mapped::Seqlock<Eight>,
+}
+
+/// `load()` of a plain 64-byte struct: a copy that may tear, the baseline of `read-seqlock`.
+#[no_mangle]
+#[inline(never)]
+fn cg_load_plain(plain: &mapped::Handle<Eight>, ops: u64) -> u64 {
+    let mut sum = 0u64;
+    for _ in 0..ops {
+        sum = sum.wrapping_add(black_box(plain.load()).words[7]);
+    }
+    sum
+}
+
+/// An uncontended `Seqlock::read` of the same 64 bytes: whole, whatever writers do.
+#[no_mangle]
+#[inline(never)]
+fn cg_read_seqlock(latched: &mapped::Handle<Latched>, ops: u64) -> u64 {
+    let mut sum = 0u64;
+    for _ in 0..ops {
+        sum = sum.wrapping_add(black_box(latched.value().read()).words[7]);
+    }
+    sum
+}
+
+/// An uncontended `Seqlock::write` of the same 64 bytes (the lock, two copies, the sequence).
+#[no_mangle]
+#[inline(never)]
+fn cg_write_seqlock(latched: &mapped::Handle<Latched>, ops: u64) {
+    for i in 0..ops {
+        latched.value().write(&Eight { words: [i; 8] });
+    }
+}
+
 /// (a) A raw pointer write of one field: the C programmer's `s->hits = i`.
 #[no_mangle]
 #[inline(never)]
@@ -343,11 +388,16 @@ const VARIANTS: &[&str] = &[
     "scan-slice-iter",
     "push-raw",
     "push-vec",
+    "load-plain",
+    "read-seqlock",
+    "write-seqlock",
 ];
 
 fn run(variant: &str, ops: u64) -> u64 {
     let dir = tempfile::tempdir().expect("temp dir");
     let stats = Stats::anonymous().expect("map Stats");
+    let plain = Eight::anonymous().expect("map Eight");
+    let latched = Latched::anonymous().expect("map Latched");
     let table = Table::anonymous().expect("map Table");
     let mut table3 = memmap3::MmapStruct::<Table3>::create(dir.path().join("memmap3.bin"))
         .expect("memmap3 table");
@@ -399,6 +449,9 @@ fn run(variant: &str, ops: u64) -> u64 {
         "read-zerocopy-index" => return cg_read_zerocopy_index(bytes, mask, ops),
         "read-memmap3-index" => return cg_read_memmap3_index(&table3, mask, ops),
         "read-binary-layout-index" => return cg_read_binary_layout_index(bytes, mask, ops),
+        "load-plain" => return cg_load_plain(&plain, ops),
+        "read-seqlock" => return cg_read_seqlock(&latched, ops),
+        "write-seqlock" => cg_write_seqlock(&latched, ops),
         other => panic!("unknown variant {other:?}; one of {VARIANTS:?}"),
     }
     stats.hits()

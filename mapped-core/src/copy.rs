@@ -70,6 +70,20 @@ pub(crate) unsafe fn write<F>(dst: *mut F, value: &F, shape: &Shape) {
 /// the value, and not overlap.
 unsafe fn copy(src: *const u8, dst: *mut u8, shape: &Shape, offset: usize, total: usize) {
     match shape {
+        // Every word of a seqlock is accessed atomically by its protocol, whatever its copies
+        // hold, so a copy of it moves atomic words too.
+        Shape::Struct(layout) if layout.seqlock => {
+            let mut word = 0;
+            while word + 8 <= layout.size && offset + word + 8 <= total {
+                // SAFETY: within both values (checked); a seqlock is made of 8-byte atomics,
+                // aligned to 8 inside an aligned value (`copy_atomic` checks the alignment anyway).
+                let (from, to) = unsafe { (src.add(offset + word), dst.add(offset + word)) };
+                // SAFETY: in bounds; concurrent access to these bytes by this process can only be
+                // atomic (the seqlock's protocol), matching these atomic operations.
+                unsafe { copy_atomic(from, to, 8) };
+                word += 8;
+            }
+        }
         Shape::Struct(layout) => {
             for field in layout.fields {
                 // SAFETY: forwarded; offsets only grow, and leaves check their bounds.

@@ -15,6 +15,8 @@
 //! - **Fields:** [`FieldType`] says what each field type's accessors take and return: values,
 //!   [`FieldMut`], [`ArrayMut`], atomics, or a [`View`] of a nested struct; [`Place`] is one field
 //!   of a live mapping.
+//! - **Consistent snapshots across processes:** [`Seqlock`], a field whose readers always get
+//!   one whole value ([`SeqlockRef`]), for any [`SeqlockValue`].
 //! - **Records:** [`MappedVec`], a growable file with one writer and live readers, who can
 //!   sleep until records arrive ([`MappedVec::wait_len`], [`MappedVec::tail`]: a [`Tail`]);
 //!   [`MappedSlice`], a whole file as `[T]`; [`Records`] iterates over either.
@@ -54,6 +56,7 @@ mod open;
 mod options;
 mod region;
 mod schema;
+mod seqlock;
 mod shape;
 mod slice;
 mod sys;
@@ -75,6 +78,7 @@ pub use mode::{
 pub use options::{OpenOptions, DEFAULT_MODE};
 pub use region::Records;
 pub use schema::{FieldInfo, FieldKind, StructInfo};
+pub use seqlock::{Seqlock, SeqlockRef, SeqlockValue};
 pub use shape::{Field, HeaderSpec, Layout, Shape};
 pub use slice::MappedSlice;
 pub use sys::Advice;
@@ -86,6 +90,7 @@ pub use view::View;
 pub mod __private {
     pub use crate::field::RawView;
     pub use crate::mapped::Accessors;
+    pub use crate::seqlock::{seqlock_words, SeqlockWords};
     pub use crate::shape::{field, layout};
     pub use crate::view::nested;
     pub use core::convert::AsRef;
@@ -93,6 +98,7 @@ pub mod __private {
     pub use core::mem::{align_of, size_of};
     pub use core::option::Option;
     pub use core::result::Result;
+    pub use core::sync::atomic::AtomicU64;
     // Generated code names these macros here rather than as `::core::panic!`, which an
     // edition-2015 crate cannot name without `extern crate core;`.
     pub use core::{panic, unreachable};

@@ -36,6 +36,9 @@ pub struct Layout {
     pub fingerprint: u64,
     /// The fields, in declaration (and memory) order.
     pub fields: &'static [Field],
+    /// A [`Seqlock`](crate::Seqlock)'s storage: whole-value copies move it as atomic words, and
+    /// whole-value writes, which would bypass its protocol, do not compile.
+    pub(crate) seqlock: bool,
 }
 
 impl Layout {
@@ -44,6 +47,7 @@ impl Layout {
     pub(crate) const fn same_as(&self, other: &Layout) -> bool {
         if self.size != other.size
             || self.align != other.align
+            || self.seqlock != other.seqlock
             || self.fields.len() != other.fields.len()
         {
             return false;
@@ -183,6 +187,28 @@ impl Shape {
         }
     }
 
+    /// Whether values of this shape contain a [`Seqlock`](crate::Seqlock), which only its own
+    /// protocol may write.
+    pub(crate) const fn has_seqlock(&self) -> bool {
+        match self {
+            Shape::Array { element, .. } => element.has_seqlock(),
+            Shape::Struct(layout) => {
+                if layout.seqlock {
+                    return true;
+                }
+                let mut i = 0;
+                while i < layout.fields.len() {
+                    if layout.fields[i].shape.has_seqlock() {
+                        return true;
+                    }
+                    i += 1;
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
     /// Whether two shapes describe the same bytes in the same way: the same kinds at the same
     /// offsets and sizes, atomics where the other has atomics. Names are not compared: they do not
     /// change how memory may be accessed.
@@ -277,6 +303,21 @@ pub const fn layout(
         align,
         fingerprint: fingerprint(size, align, fields),
         fields,
+        seqlock: false,
+    }
+}
+
+/// Describes a [`Seqlock`](crate::Seqlock)'s storage: a struct to every reader of layouts (the
+/// fingerprint is a plain struct's), marked so that copies respect its protocol.
+pub(crate) const fn seqlock_layout(
+    name: &'static str,
+    size: usize,
+    align: usize,
+    fields: &'static [Field],
+) -> Layout {
+    Layout {
+        seqlock: true,
+        ..layout(name, size, align, fields)
     }
 }
 

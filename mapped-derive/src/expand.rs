@@ -120,6 +120,7 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
         }
     });
     let constructors = constructors(input, body, stub_bounds.as_ref());
+    let seqlock_name = format!("Seqlock_{}", ident.unraw());
 
     quote! {
         #[doc = #struct_doc]
@@ -193,6 +194,24 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
                 ) -> #krate::View<'_, #ident, #mode> {
                     #nested_get_mut
                 }
+            }
+
+            // What a `Seqlock<#ident>` field needs: its storage, two copies and two words. Bounded
+            // like a stub's impls, so that a struct zerocopy rejects gets no error from here too.
+            #[automatically_derived]
+            impl #krate::SeqlockValue for #ident
+            where
+                for<'__mapped> #ident: #krate::__private::FromBytes
+                    + #krate::__private::IntoBytes
+                    + #krate::__private::KnownLayout
+            {
+                type Words = [
+                    #krate::__private::AtomicU64;
+                    2 + 2 * #krate::__private::seqlock_words(
+                        #krate::__private::size_of::<#ident>(),
+                    )
+                ];
+                const NAME: &'static str = #seqlock_name;
             }
 
             #[automatically_derived]

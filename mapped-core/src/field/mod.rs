@@ -27,14 +27,17 @@ pub use place::{Place, RawView};
 /// | `AtomicU64` and the other atomic integers | `&AtomicU64` (read-only: [`&ReadOnlyAtomic`](crate::ReadOnlyAtomic)) | the value, stored `SeqCst` | `&AtomicU64` |
 /// | a struct deriving `Mapped` | a read-only [`View`](crate::View) | the struct | a writable `View` |
 /// | `[E; N]` | the whole array | the whole array | [`ArrayMut`] |
+/// | [`Seqlock<T>`](crate::Seqlock) | a [`SeqlockRef`](crate::SeqlockRef): `read`, and `write`/`update` where writable | a `T`, written through the seqlock's protocol | a `SeqlockRef` |
 ///
 /// Array fields also get `f_at(i)` and `set_f_at(i, v)`, bounds-checked.
 ///
 /// # Safety
 /// [`SHAPE`](Self::SHAPE) must describe `Self` truthfully where it matters for soundness: every
 /// atomic in `Self` must appear as a [`Shape::Atomic`] leaf at its offset (through
-/// [`Shape::Struct`] layouts and [`Shape::Array`] elements), because values without atomic leaves
-/// are copied with plain volatile accesses, which may not race with atomic ones.
+/// [`Shape::Struct`] layouts and [`Shape::Array`] elements), or lie inside a
+/// [`Seqlock`](crate::Seqlock)'s layout, which whole-value copies move as atomic words; because
+/// values without atomic leaves are copied with plain volatile accesses, which may not race with
+/// atomic ones.
 /// `#[derive(Mapped)]` implements it by building the shape from each field's own `SHAPE` at its
 /// `offset_of!`, which is true by construction; this crate implements it for the scalar, atomic,
 /// byte-order and array types.

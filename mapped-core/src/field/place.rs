@@ -197,6 +197,12 @@ impl<'a, F: FromBytes + IntoBytes, A: Access> Place<'a, F, A> {
         }
     }
 
+    /// The field's address, for a type made of atomics alone (a `Seqlock`), which may be
+    /// referenced while other threads and processes change it.
+    pub(crate) fn as_non_null(&self) -> NonNull<F> {
+        self.ptr
+    }
+
     /// A shorter-lived copy of this place.
     pub fn reborrow(&self) -> Place<'_, F, A> {
         // SAFETY: the same pointer, for a lifetime within `'a`, with the same mode.
@@ -316,6 +322,13 @@ unsafe fn read_value<F: FieldType>(src: *const F) -> F {
 /// overlap `value`, and its non-atomic bytes must not be accessed concurrently by this process.
 #[inline(always)]
 unsafe fn write_value<F: FieldType>(dst: *mut F, value: &F) {
+    const {
+        assert!(
+            !F::SHAPE.has_seqlock(),
+            "this whole-value write would overwrite a `Seqlock` behind its protocol's back: write \
+             the struct field by field, each `Seqlock` field with its setter or `write`"
+        );
+    }
     if const { !F::SHAPE.has_atomics() } {
         // SAFETY: `dst` is aligned and writable (the caller). `F` has no atomics, so `*value` has
         // no interior mutability and `ptr::read` races with nothing; the bitwise copy is moved

@@ -28,11 +28,14 @@ mod record;
 pub(crate) mod replace;
 #[cfg(test)]
 mod tests;
+mod thread;
 
 pub(crate) use create::{already_exists, create_atomically};
 pub(crate) use futex::{wait as futex_wait, wake_all as futex_wake_all, HAS_FUTEX};
 pub(crate) use lock::current_generation;
+pub(crate) use lock::generation as fork_generation;
 pub(crate) use record::RecordFile;
+pub(crate) use thread::{current as current_thread, is_dead as thread_is_dead, ThreadName};
 
 /// Memory protection of a mapping. `PROT_EXEC` is deliberately absent.
 #[doc(hidden)]
