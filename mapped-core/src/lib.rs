@@ -56,6 +56,7 @@ mod schema;
 mod shape;
 mod slice;
 mod sys;
+mod upgrade;
 mod vec;
 mod view;
 

@@ -49,6 +49,53 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
     }
     check_accessor_names(cx, input);
     check_header(cx, input);
+    check_since(cx, input);
+}
+
+/// `#[mapped(since = N)]` on appended fields: each at most the struct's `version`, and never
+/// lower than an earlier field's, as fields are only ever appended.
+fn check_since(cx: &Ctxt, input: &Input<'_>) {
+    let version = input.attrs.version.as_ref().map(|version| version.value);
+    let mut previous: Option<(u32, &syn::Ident)> = None;
+    for field in &input.fields {
+        let Some(since) = &field.attrs.since else {
+            continue;
+        };
+        let name = field.ident.unraw();
+        match version {
+            Some(version) if since.value > version => cx.push(syn::Error::new(
+                since.value_span,
+                format!(
+                    "field `{name}` is `since = {}`, above the struct's `version = {version}`: a \
+                     field appended in version {} needs the struct at that version or later",
+                    since.value, since.value
+                ),
+            )),
+            None if !input.attrs.version_written => cx.push(syn::Error::new(
+                since.span,
+                format!(
+                    "field `{name}` has `since`, but the struct has no `version` for it to be \
+                     compared with; add `#[mapped(magic = b\"MYFORMAT\", version = N)]`"
+                ),
+            )),
+            _ => {}
+        }
+        if let Some((earlier, earlier_field)) = previous {
+            if since.value < earlier {
+                cx.push(syn::Error::new(
+                    since.value_span,
+                    format!(
+                        "field `{name}` is `since = {}`, but the earlier field `{}` is `since = \
+                         {earlier}`: fields are only appended, so `since` never decreases in \
+                         field order",
+                        since.value,
+                        earlier_field.unraw()
+                    ),
+                ));
+            }
+        }
+        previous = Some((since.value, field.ident));
+    }
 }
 
 /// `magic` and `version` only make sense together.

@@ -477,6 +477,7 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
     let open_or_create = forward(quote!(open_or_create(path)));
     let open_read_only = forward(quote!(open_read_only(path)));
     let open_private = forward(quote!(open_private(path)));
+    let upgrade = forward(quote!(upgrade(path)));
     let anonymous = forward(quote!(anonymous()));
     let options = forward(quote!(options()));
     quote! {
@@ -529,6 +530,18 @@ fn constructors(input: &Input<'_>, body: Body, bounds: Option<&TokenStream>) -> 
             #[inline]
             #vis fn open_private(#path: #path_type) -> #private {
                 #open_private
+            }
+
+            /// Upgrades a file written by an older layout of this struct (its fields a proper
+            /// prefix of these) in place: grown, the new fields zeroed, the header committed last,
+            /// so a crash leaves the old layout or the new one. Idempotent.
+            ///
+            /// # Errors
+            /// `mapped::Error::LayoutMismatch` for a newer file or another layout,
+            /// `mapped::Error::UpgradeRefused` if the header has no room, or as for `open`.
+            #[inline]
+            #vis fn upgrade(#path: #path_type) -> #krate::__private::Result<(), #krate::Error> {
+                #upgrade
             }
 
             /// Maps zeroed anonymous shared memory, shared with children forked afterwards.

@@ -28,7 +28,7 @@ mod record;
 mod tests;
 
 pub(crate) use create::{already_exists, create_atomically};
-pub(crate) use lock::current_generation;
+pub(crate) use lock::{current_generation, UpgradeLock};
 pub(crate) use record::RecordFile;
 
 /// Memory protection of a mapping. `PROT_EXEC` is deliberately absent.
@@ -233,6 +233,14 @@ pub(crate) fn write_at(file: &File, path: &Path, buf: &[u8], offset: u64) -> Res
 pub(crate) fn set_len(file: &File, path: &Path, len: u64) -> Result<(), Error> {
     file.set_len(len)
         .map_err(|e| Error::io(Op::Ftruncate, path, e))
+}
+
+/// `fdatasync`: what was written to `file` (and its size) reaches the disk.
+///
+/// # Errors
+/// [`Op::Fsync`].
+pub(crate) fn sync_data(file: &File, path: &Path) -> Result<(), Error> {
+    file.sync_data().map_err(|e| Error::io(Op::Fsync, path, e))
 }
 
 /// The size and allocation of an open file (`fstat`).
