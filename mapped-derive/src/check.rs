@@ -32,6 +32,21 @@ const RESERVED: &[(&str, &str)] = &[
     ("try_into", "`TryInto::try_into`, which every handle has"),
 ];
 
+/// The associated functions the derive generates on the struct itself (`expand::constructors`).
+/// They never clash with field accessors, which live on the accessor struct; a function of the
+/// same name in the user's own `impl` of the struct does clash (E0592, as for any inherent
+/// function defined twice: `tests/ui/upgrade-fn-clash.rs`). The README lists them.
+pub(crate) const GENERATED_FNS: &[&str] = &[
+    "create_new",
+    "open",
+    "open_or_create",
+    "open_read_only",
+    "open_private",
+    "upgrade",
+    "anonymous",
+    "options",
+];
+
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
     check_repr(cx, input);
     check_generics(cx, input);
@@ -288,7 +303,24 @@ pub(crate) fn accessor_clashes<'a>(input: &Input<'a>) -> Vec<(&'a syn::Ident, St
 mod tests {
     use std::path::Path;
 
-    use super::RESERVED;
+    use super::{GENERATED_FNS, RESERVED};
+
+    #[test]
+    fn generated_fns_lists_every_function_the_derive_puts_on_the_struct() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/expand.rs");
+        let text = std::fs::read_to_string(src).expect("expand.rs");
+        let body = text
+            .split_once("fn constructors(")
+            .expect("expand::constructors")
+            .1;
+        let body = body.split_once("\n}\n").expect("its end").0;
+        let generated: Vec<&str> = body
+            .split("#vis fn ")
+            .skip(1)
+            .map(|rest| rest.split('(').next().expect("a name"))
+            .collect();
+        assert_eq!(generated, GENERATED_FNS);
+    }
 
     /// The methods of `mapped::Handle` that take `self` in any form, read from the runtime's
     /// source: a field accessor of the same name would be hidden behind each.
