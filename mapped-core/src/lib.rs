@@ -42,6 +42,8 @@ compile_error!("mapped supports 64-bit targets only: it reads 8-byte atomics fro
 mod c_header;
 mod copy;
 mod error;
+#[cfg(test)]
+mod evolution_tests;
 mod field;
 mod file;
 mod file_info;
