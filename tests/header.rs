@@ -351,3 +351,28 @@ fn without_magic_the_file_is_exactly_the_struct() -> Result<(), Error> {
     assert_eq!(std::fs::read(&path).unwrap(), 1u64.to_ne_bytes());
     Ok(())
 }
+
+#[test]
+fn a_record_files_bytes_60_to_64_are_its_waiter_word_and_any_value_opens() -> Result<(), Error> {
+    let tmp = TempDir::new();
+    let path = tmp.path("waiter.bin");
+    mapped::MappedVec::<u64>::open_or_create(&path)?.push(5)?;
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[48..52], &3u32.to_le_bytes(), "record files are format 3 too");
+    bytes[60..64].copy_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(mapped::MappedVec::<u64>::open_read_only(&path)?.get(0), Some(5));
+    assert_eq!(mapped::FileInfo::read(&path)?.len, 1);
+    // A struct file's are zero, and anything else is refused.
+    let path = tmp.path("struct.bin");
+    Sensors::create_new(&path)?;
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[60] = 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Sensors::open(&path).unwrap_err();
+    assert!(
+        matches!(err, Error::BadHeader { field: "reserved", .. }),
+        "{err}"
+    );
+    Ok(())
+}

@@ -61,8 +61,12 @@ pub struct FileInfo {
     pub kind: FileKind,
     /// The type's name: the struct's, or the Rust spelling of a scalar record type (`"u64"`).
     pub name: String,
-    /// The header's version: the struct's `#[mapped(version)]`, or the record format's.
+    /// The header's version: the struct's `#[mapped(version)]` (of the layout the file holds now,
+    /// after any upgrade), or the record format's.
     pub version: u32,
+    /// The header format: 3, whose struct files have two schema areas and room for the schema to
+    /// grow, or 2, the format before (`docs/file-formats.md`).
+    pub format: u32,
     /// The header's magic bytes (`MAPDRECS` for record files).
     pub magic: [u8; 8],
     /// The layout fingerprint: the same as `<T as Mapped>::LAYOUT.fingerprint` for the type that
@@ -208,6 +212,7 @@ impl FileInfo {
             kind,
             name,
             version: fixed.version,
+            format: fixed.format,
             magic: fixed.magic,
             fingerprint: fixed.fingerprint,
             byte_order,
