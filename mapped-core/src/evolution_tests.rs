@@ -171,6 +171,16 @@ fn judge(file: &'static Shape, ours: &'static Shape) -> Result<Fit, Error> {
         .map(|verdict| verdict.fit)
 }
 
+#[test]
+fn a_format_3_struct_header_holds_63_scalar_fields_with_8_byte_names() {
+    let fields = |count: usize| -> Fields { (0..count).map(|i| (format!("field{i:03}"), 3)).collect() };
+    let schema_len = |count: usize| identity(shape(&fields(count))).schema().len();
+    assert_eq!(schema_len(63), crate::header::MAX_GROWN_SCHEMA);
+    assert!(schema_len(64) > crate::header::MAX_GROWN_SCHEMA);
+    assert_eq!(identity(shape(&fields(63))).encoded_len(), 4096);
+    assert_eq!(identity(shape(&fields(64))).encoded_len(), 8192);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 

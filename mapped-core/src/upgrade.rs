@@ -51,8 +51,8 @@ pub(crate) fn upgrade_struct(
     if schema.len() as u64 > areas.room() {
         return Err(refused(format!(
             "the new schema takes {} bytes, and each schema area of the file holds {} (a \
-             {}-byte area fits about 60 fields of scalars with 8-byte names; see \
-             docs/file-formats.md)",
+             {}-byte area fits 63 scalar fields with 8-byte names; see docs/file-formats.md): \
+             copy the values into a new file of the new layout, whose header has room",
             schema.len(),
             areas.room(),
             MAX_GROWN_SCHEMA
