@@ -574,3 +574,42 @@ fn alignment_may_grow_where_the_data_offset_allows() {
     assert_eq!((wide.a(), wide.gap(), wide.b()), (9, 0, 0));
     assert_eq!(Narrow::open_read_only(&path).unwrap().a(), 9);
 }
+
+#[test]
+fn opening_during_upgrades_always_finds_one_whole_layout() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let tmp = TempDir::new();
+    for round in 0..10 {
+        let path = tmp.path(&format!("live-{round}.bin"));
+        write(1, &path);
+        let done = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (path, done) = (path.clone(), Arc::clone(&done));
+                std::thread::spawn(move || {
+                    let mut opens = 0u64;
+                    while !done.load(Ordering::SeqCst) || opens == 0 {
+                        assert_eq!(v1::Rec::open_read_only(&path).unwrap().a(), VALUES[0]);
+                        for reader in 2..=3 {
+                            match open_as(reader, How::ReadOnly, &path) {
+                                Ok(read) => assert_eq!(read[0], VALUES[0]),
+                                Err(Error::NeedsUpgrade { .. }) => {}
+                                Err(other) => panic!("v{reader} during an upgrade: {other}"),
+                            }
+                        }
+                        opens += 1;
+                    }
+                    opens
+                })
+            })
+            .collect();
+        v2::Rec::upgrade(&path).unwrap();
+        v3::Rec::upgrade(&path).unwrap();
+        done.store(true, Ordering::SeqCst);
+        for reader in readers {
+            assert!(reader.join().unwrap() > 0);
+        }
+        assert_eq!(stored(&path), [VALUES[0], 0, 0]);
+    }
+}

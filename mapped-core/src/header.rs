@@ -561,10 +561,13 @@ impl Identity<'_> {
     ) -> Result<Verdict, Error> {
         let mut first = vec![0; available.min(self.encoded_len()) as usize];
         pread(0, &mut first)?;
+        let selector_reads = std::cell::Cell::new(0u32);
         let read = |at: u64, len: usize| -> Result<Vec<u8>, Error> {
             let end = at.saturating_add(len as u64);
-            // The selector is read afresh each time: it is how a concurrent upgrade is seen.
-            if end <= first.len() as u64 && at != SELECTOR_OFFSET as u64 {
+            // The selector is read again, afresh, after the schema area: that is how a
+            // concurrent upgrade is seen (`resolve`).
+            let again = at == SELECTOR_OFFSET as u64 && selector_reads.replace(1) == 1;
+            if end <= first.len() as u64 && !again {
                 return Ok(first[at as usize..end as usize].to_vec());
             }
             let mut bytes = vec![0; len];
