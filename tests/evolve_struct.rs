@@ -564,6 +564,34 @@ struct Wide {
     b: u64,
 }
 
+/// `{a}` grown to an alignment of 256, above a format-2 file's data offset of 128.
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C, align(256))]
+#[mapped(magic = b"EVOLVE\0\0", version = 2)]
+struct Aligned256 {
+    a: u64,
+    pad: [u8; 248],
+}
+
+#[test]
+fn alignment_may_not_grow_past_the_data_offset() {
+    let tmp = TempDir::new();
+    let path = tmp.path("format2-aligned.bin");
+    format_2_file(&path);
+    let before = std::fs::read(&path).unwrap();
+    for result in [Aligned256::open(&path).map(drop), Aligned256::upgrade(&path)] {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::LayoutMismatch { .. }), "{err}");
+        assert!(err.to_string().contains("alignment grew to 256"), "{err}");
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // A format-3 file's data offset, 4096, allows it.
+    let path = tmp.path("format3-aligned.bin");
+    write(1, &path);
+    Aligned256::upgrade(&path).unwrap();
+    assert_eq!(Aligned256::open(&path).unwrap().a(), VALUES[0]);
+}
+
 #[test]
 fn alignment_may_grow_where_the_data_offset_allows() {
     let tmp = TempDir::new();

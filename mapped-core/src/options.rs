@@ -469,6 +469,12 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
     /// [`Error::OffsetOverflow`] if offset plus size overflows a file offset;
     /// [`Error::FileTooSmall`] if an existing file ends before offset plus size;
     /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `ftruncate`, `fallocate` or `mmap`.
+    /// For a `T` with `magic`, the header's errors: [`Error::BadMagic`],
+    /// [`Error::LayoutMismatch`] (another layout, not one `T` appends to or extends),
+    /// [`Error::VersionMismatch`], [`Error::NeedsUpgrade`] for a file of an older layout of `T`
+    /// (unless [`upgrade`](OpenOptions::upgrade)`(true)`), and the others
+    /// `docs/file-formats.md` lists. A file of a newer layout opens: `T`'s fields are mapped
+    /// where they are, and the newer fields after them kept.
     /// A rejected file is not modified; a file this call creates appears at its path only once
     /// it is complete (see [`Handle::create_new`]), so a failure leaves nothing there.
     ///
