@@ -81,7 +81,10 @@ fn v2_upgrade(path: &Path) -> Result<(), mapped::Error> {
     thermometer.set_readings(thermometer.readings() + 1);
     thermometer.set_last(celsius);
     thermometer.set_max_kelvin(celsius + 273.15);
-    println!("v2 recorded {celsius} °C and a max of {} K", thermometer.max_kelvin());
+    println!(
+        "v2 recorded {celsius} °C and a max of {} K",
+        thermometer.max_kelvin()
+    );
     Ok(())
 }
 

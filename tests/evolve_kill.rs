@@ -70,7 +70,9 @@ fn upgrade_until_killed(dir: &Path, life: u64) -> i32 {
             .expect("create")
             .set_a(value(life, index));
         v2::Rec::upgrade(&path).expect("upgrade to v2");
-        v2::Rec::open(&path).expect("open v2").set_b(!value(life, index));
+        v2::Rec::open(&path)
+            .expect("open v2")
+            .set_b(!value(life, index));
         v3::Rec::upgrade(&path).expect("upgrade to v3");
         index += 1;
     }
@@ -84,18 +86,25 @@ fn verify(path: &Path, a: u64, seed: u64) -> (usize, bool) {
     let info = FileInfo::read(path).unwrap_or_else(|err| panic!("{}", why(&err.to_string())));
     let layout = info.fields.len();
     let grown = info.file_size > info.data_offset + info.record_size;
-    let read = v1::Rec::open_read_only(path).expect(&why("v1")).a();
+    let read = v1::Rec::open_read_only(path)
+        .unwrap_or_else(|err| panic!("{}: {err}", why("v1")))
+        .a();
     // Killed between `create_new` and `set_a`, a file is whole and zero.
     let a = if read == 0 && layout == 1 { 0 } else { a };
     assert_eq!(read, a, "{}", why("a"));
     let b = match layout {
         1 => {
             let err = v2::Rec::open(path).map(drop).unwrap_err();
-            assert!(matches!(err, Error::NeedsUpgrade { .. }), "{}", why(&err.to_string()));
+            assert!(
+                matches!(err, Error::NeedsUpgrade { .. }),
+                "{}",
+                why(&err.to_string())
+            );
             None
         }
         2 | 3 => {
-            let rec = v2::Rec::open_read_only(path).expect(&why("v2"));
+            let rec =
+                v2::Rec::open_read_only(path).unwrap_or_else(|err| panic!("{}: {err}", why("v2")));
             assert_eq!(rec.a(), a, "{}", why("a under v2"));
             assert!(rec.b() == 0 || rec.b() == !a, "{}", why("b"));
             Some(rec.b())
@@ -103,15 +112,26 @@ fn verify(path: &Path, a: u64, seed: u64) -> (usize, bool) {
         other => panic!("{}", why(&format!("{other} fields"))),
     };
     if layout == 3 {
-        let rec = v3::Rec::open_read_only(path).expect(&why("v3"));
-        assert_eq!((rec.a(), rec.b(), rec.c()), (a, !a, 0), "{}", why("v3 values"));
+        let rec =
+            v3::Rec::open_read_only(path).unwrap_or_else(|err| panic!("{}: {err}", why("v3")));
+        assert_eq!(
+            (rec.a(), rec.b(), rec.c()),
+            (a, !a, 0),
+            "{}",
+            why("v3 values")
+        );
     } else {
         let err = v3::Rec::open(path).map(drop).unwrap_err();
-        assert!(matches!(err, Error::NeedsUpgrade { .. }), "{}", why(&err.to_string()));
+        assert!(
+            matches!(err, Error::NeedsUpgrade { .. }),
+            "{}",
+            why(&err.to_string())
+        );
     }
     // What a crash left, an upgrade completes.
-    v3::Rec::upgrade(path).expect(&why("upgrade after the kill"));
-    let rec = v3::Rec::open(path).expect(&why("v3 after the upgrade"));
+    v3::Rec::upgrade(path).unwrap_or_else(|err| panic!("{}: {err}", why("upgrade after the kill")));
+    let rec =
+        v3::Rec::open(path).unwrap_or_else(|err| panic!("{}: {err}", why("v3 after the upgrade")));
     assert_eq!(
         (rec.a(), rec.b(), rec.c()),
         (a, b.unwrap_or(0), 0),
@@ -149,17 +169,26 @@ fn an_upgrade_killed_at_random_moments_leaves_the_old_layout_or_the_new() {
         let mut child = Reaped(Some(child));
         let start = Instant::now();
         while std::fs::read_dir(dir.path()).unwrap().next().is_none() {
-            assert!(start.elapsed() < PATIENCE, "child {life} never started (seed {seed})");
+            assert!(
+                start.elapsed() < PATIENCE,
+                "child {life} never started (seed {seed})"
+            );
             child.assert_running(&format!("child {life} (seed {seed})"));
             std::thread::sleep(Duration::from_micros(200));
         }
         std::thread::sleep(Duration::from_micros(rng.below(30_000)));
         let status = child.kill();
-        assert_eq!(status.signal(), Some(9), "child {life} ended first (seed {seed})");
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "child {life} ended first (seed {seed})"
+        );
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let Some(index) = name.strip_prefix("rec-").and_then(|n| n.strip_suffix(".bin"))
+            let Some(index) = name
+                .strip_prefix("rec-")
+                .and_then(|n| n.strip_suffix(".bin"))
             else {
                 // `create_new`'s fallback name, where O_TMPFILE is missing: never at a rec path.
                 continue;

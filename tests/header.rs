@@ -97,14 +97,21 @@ fn create_new_writes_the_header_then_the_struct() -> Result<(), Error> {
     };
     assert_eq!(&bytes[12..16], &byte_order.to_le_bytes());
     assert_eq!(&bytes[16..32], &[0; 16]);
-    assert_eq!(data_offset, 4096, "the same header length for every small struct");
+    assert_eq!(
+        data_offset, 4096,
+        "the same header length for every small struct"
+    );
     assert_eq!(&bytes[40..48], &1u64.to_ne_bytes(), "one struct");
     assert_eq!(&bytes[48..52], &3u32.to_le_bytes(), "header format 3");
     assert_eq!(&bytes[52..56], &1u32.to_le_bytes(), "a struct file");
     let area_len = u32::from_le_bytes(bytes[56..60].try_into().unwrap()) as usize;
     assert_eq!(area_len, 2008, "(data offset - 72) / 2, in whole words");
     assert_eq!(&bytes[60..64], &[0; 4]);
-    assert_eq!(&bytes[64..72], &0u64.to_le_bytes(), "generation 0: area A is active");
+    assert_eq!(
+        &bytes[64..72],
+        &0u64.to_le_bytes(),
+        "generation 0: area A is active"
+    );
     let area = &bytes[72..72 + area_len];
     assert_eq!(&area[0..4], &1u32.to_le_bytes(), "version");
     let schema_len = u32::from_le_bytes(area[4..8].try_into().unwrap()) as usize;
@@ -358,10 +365,17 @@ fn a_record_files_bytes_60_to_64_are_its_waiter_word_and_any_value_opens() -> Re
     let path = tmp.path("waiter.bin");
     mapped::MappedVec::<u64>::open_or_create(&path)?.push(5)?;
     let mut bytes = std::fs::read(&path).unwrap();
-    assert_eq!(&bytes[48..52], &3u32.to_le_bytes(), "record files are format 3 too");
+    assert_eq!(
+        &bytes[48..52],
+        &3u32.to_le_bytes(),
+        "record files are format 3 too"
+    );
     bytes[60..64].copy_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
-    assert_eq!(mapped::MappedVec::<u64>::open_read_only(&path)?.get(0), Some(5));
+    assert_eq!(
+        mapped::MappedVec::<u64>::open_read_only(&path)?.get(0),
+        Some(5)
+    );
     assert_eq!(mapped::FileInfo::read(&path)?.len, 1);
     // A struct file's are zero, and anything else is refused.
     let path = tmp.path("struct.bin");
@@ -371,7 +385,13 @@ fn a_record_files_bytes_60_to_64_are_its_waiter_word_and_any_value_opens() -> Re
     std::fs::write(&path, &bytes).unwrap();
     let err = Sensors::open(&path).unwrap_err();
     assert!(
-        matches!(err, Error::BadHeader { field: "reserved", .. }),
+        matches!(
+            err,
+            Error::BadHeader {
+                field: "reserved",
+                ..
+            }
+        ),
         "{err}"
     );
     Ok(())

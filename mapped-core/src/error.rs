@@ -540,9 +540,7 @@ impl From<Error> for io::Error {
             | Error::UnsupportedFormat { .. }
             | Error::NotSelfDescribing { .. }
             | Error::BadSchema { .. } => io::ErrorKind::InvalidData,
-            Error::NeedsUpgrade { .. } | Error::UpgradeRefused { .. } => {
-                io::ErrorKind::InvalidData
-            }
+            Error::NeedsUpgrade { .. } | Error::UpgradeRefused { .. } => io::ErrorKind::InvalidData,
             Error::Replaced { .. } => io::ErrorKind::NotFound,
             Error::Locked { .. } => io::ErrorKind::WouldBlock,
             Error::Forked { .. } => io::ErrorKind::PermissionDenied,

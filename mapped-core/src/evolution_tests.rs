@@ -138,8 +138,7 @@ fn shape(fields: &Fields) -> &'static Shape {
         fingerprint: 0,
         fields: Box::leak(laid.into_boxed_slice()),
     };
-    let FieldKind::Struct(info) = FieldKind::of(&Shape::Struct(Box::leak(Box::new(layout))))
-    else {
+    let FieldKind::Struct(info) = FieldKind::of(&Shape::Struct(Box::leak(Box::new(layout)))) else {
         unreachable!("a struct")
     };
     layout.fingerprint = info.fingerprint();
@@ -173,7 +172,8 @@ fn judge(file: &'static Shape, ours: &'static Shape) -> Result<Fit, Error> {
 
 #[test]
 fn a_format_3_struct_header_holds_63_scalar_fields_with_8_byte_names() {
-    let fields = |count: usize| -> Fields { (0..count).map(|i| (format!("field{i:03}"), 3)).collect() };
+    let fields =
+        |count: usize| -> Fields { (0..count).map(|i| (format!("field{i:03}"), 3)).collect() };
     let schema_len = |count: usize| identity(shape(&fields(count))).schema().len();
     assert_eq!(schema_len(63), crate::header::MAX_GROWN_SCHEMA);
     assert!(schema_len(64) > crate::header::MAX_GROWN_SCHEMA);

@@ -456,11 +456,7 @@ impl Identity<'_> {
         let (schema, areas) = resolve(path, &mut fixed, available, read)?;
         if fixed.data_offset % 64 != 0 || fixed.data_offset < fixed.min_data_offset(areas.as_ref())
         {
-            return Err(bad(
-                "data offset",
-                fixed.data_offset,
-                self.encoded_len(),
-            ));
+            return Err(bad("data offset", fixed.data_offset, self.encoded_len()));
         }
         let decoded = schema::decode(&schema).map_err(|reason| Error::BadSchema {
             path: path.to_path_buf(),

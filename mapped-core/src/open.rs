@@ -21,8 +21,11 @@ pub(crate) struct Prefix<'p> {
     pub(crate) check: &'p dyn Fn(u64, &Pread<'_>) -> Result<Accepted, Error>,
     /// Upgrades a file that `check` found older ([`Error::NeedsUpgrade`]) in place, given the
     /// file open read-write; `None` unless the caller asked for upgrades.
-    pub(crate) upgrade: Option<&'p dyn Fn(&File) -> Result<(), Error>>,
+    pub(crate) upgrade: Option<&'p Upgrade<'p>>,
 }
+
+/// Upgrades the struct file open (read-write) as its argument in place.
+pub(crate) type Upgrade<'u> = dyn Fn(&File) -> Result<(), Error> + 'u;
 
 /// What the header of an accepted file says.
 pub(crate) struct Accepted {

@@ -11,9 +11,9 @@ use crate::handle::Handle;
 use crate::header::{Fit, Identity, Kind, Pread};
 use crate::mapped::{assert_mappable, Mapped};
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
-use crate::open::{self, Accepted, FileRequest, Prefix};
-use crate::upgrade;
+use crate::open::{self, Accepted, FileRequest, Prefix, Upgrade};
 use crate::sys::{self, Creation};
+use crate::upgrade;
 
 /// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
 pub const DEFAULT_MODE: u32 = 0o600;
@@ -568,7 +568,7 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
             prefix: header.as_deref().map(|bytes| Prefix {
                 bytes,
                 check: &check,
-                upgrade: self.upgrade.then_some(&upgrade as &dyn Fn(&std::fs::File) -> _),
+                upgrade: self.upgrade.then_some(&upgrade as &Upgrade<'_>),
             }),
         };
         Handle::from_mapping(open::map_file(&request)?)
