@@ -181,6 +181,38 @@ fn a_format_3_struct_header_holds_63_scalar_fields_with_8_byte_names() {
     assert_eq!(identity(shape(&fields(64))).encoded_len(), 8192);
 }
 
+/// [`shape`] with the struct size the header claims replaced (and the fingerprint to match), as a
+/// hostile file could have it.
+fn lying_about_size(fields: &Fields, size: usize) -> &'static Shape {
+    let Shape::Struct(honest) = shape(fields) else {
+        unreachable!("a struct")
+    };
+    let mut layout = Layout { size, ..**honest };
+    let FieldKind::Struct(info) = FieldKind::of(&Shape::Struct(Box::leak(Box::new(layout)))) else {
+        unreachable!("a struct")
+    };
+    layout.fingerprint = info.fingerprint();
+    Box::leak(Box::new(Shape::Struct(Box::leak(Box::new(layout)))))
+}
+
+#[test]
+fn a_header_whose_struct_size_contradicts_its_fields_is_refused() {
+    let a: Fields = vec![("a".to_string(), 3)];
+    let ab: Fields = vec![("a".to_string(), 3), ("b".to_string(), 3)];
+    // A "newer" file smaller than the type: a handle would map less than the type.
+    let newer = judge(lying_about_size(&ab, 4), shape(&a));
+    assert!(
+        matches!(newer, Err(Error::LayoutMismatch { .. })),
+        "{newer:?}"
+    );
+    // An "older" file larger than the type: an upgrade would shrink it.
+    let older = judge(lying_about_size(&a, 1000), shape(&ab));
+    assert!(
+        matches!(older, Err(Error::LayoutMismatch { .. })),
+        "{older:?}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 

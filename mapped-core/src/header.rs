@@ -516,6 +516,18 @@ impl Identity<'_> {
             if info.fingerprint() != fixed.fingerprint || info.size as u64 != fixed.size {
                 return Err(describes_another_layout(path));
             }
+            // A prefix of fields in a struct no larger (or no smaller) than the other's: a
+            // header claiming otherwise would have a handle map less than its type.
+            let fits = match fit {
+                Fit::Older { .. } => fixed.size <= self.size,
+                _ => fixed.size >= self.size,
+            };
+            if !fits {
+                return Err(mismatch(Some(format!(
+                    "the file's fields extend `{}`'s, but its struct is {} bytes, `{}` {}",
+                    info.name, fixed.size, info.name, self.size
+                ))));
+            }
             let newer_is_older = match fit {
                 Fit::Older { .. } => fixed.version > self.version,
                 _ => fixed.version < self.version,

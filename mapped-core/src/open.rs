@@ -141,14 +141,16 @@ fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
             (judged, _) => judged?,
         };
         let data_offset = accepted.data_offset;
-        size = usize::try_from(accepted.size).map_err(|_| Error::FileTooLarge {
+        // Never less than the type: the header check guarantees it, and the handle relies on it.
+        let accepted_size = accepted.size.max(request.size as u64);
+        size = usize::try_from(accepted_size).map_err(|_| Error::FileTooLarge {
             path: path.to_path_buf(),
-            size: accepted.size,
+            size: accepted_size,
         })?;
         end = request
             .offset
             .checked_add(data_offset)
-            .and_then(|end| end.checked_add(accepted.size))
+            .and_then(|end| end.checked_add(accepted_size))
             .filter(|end| i64::try_from(*end).is_ok())
             .ok_or(Error::OffsetOverflow {
                 path: path.to_path_buf(),
