@@ -30,6 +30,7 @@
 //! | a read-only, private or inaccessible mapping | the access mode, the handle's second type parameter: [`ReadWrite`], [`ReadOnly`], [`Private`], [`NoAccess`]; [`Handle::make_read_only`] and its siblings change it (and give the handle back on failure: [`ProtectError`]) |
 //! | a growable file of records, one writer and live readers | [`MappedVec`] |
 //! | a whole file seen as `[T]` | [`MappedSlice`] |
+//! | to add fields to a type whose files exist | append them, then `T::upgrade(path)` or `T::options().upgrade(true)` ([`OpenOptions::upgrade`]); older code still opens the upgraded files (the README's "Evolving a type") |
 //! | the layout, for tools and other languages | [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`]); [`c_header`] writes the C declaration |
 //! | to know what went wrong | [`Error`]: every variant that concerns a file names it |
 //!

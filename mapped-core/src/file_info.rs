@@ -173,7 +173,13 @@ impl FileInfo {
             Ok(bytes)
         };
         // A format-3 struct file: the version, fingerprint and size of its active schema area.
-        let (schema, areas) = crate::header::resolve(path, &mut fixed, stat.len, &read)?;
+        let too_small = |needed: u64| Error::FileTooSmall {
+            path: path.to_path_buf(),
+            needed,
+            found: stat.len,
+        };
+        let (schema, areas) =
+            crate::header::resolve(path, &mut fixed, stat.len, &read, &too_small)?;
         let root = crate::header::decode_schema(path, &schema)?;
         let align = match &root {
             FieldKind::Struct(layout) => layout.align as u64,

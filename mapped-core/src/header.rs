@@ -226,7 +226,8 @@ impl Areas {
 
 /// Reads the schema a header names, and for a format-3 struct file fills `fixed` in from the
 /// active schema area. `fixed` must have a known format (2 or 3); `available` is how many bytes
-/// the file has from the header on.
+/// the file has from the header on; `too_small` makes the error for a file that ends before the
+/// bytes it needs (given how many).
 ///
 /// A concurrent upgrade may commit while this reads: the selector is read again after the area,
 /// and the area read again if it moved, so what is returned is one area, whole.
@@ -238,17 +239,13 @@ pub(crate) fn resolve(
     fixed: &mut Fixed,
     available: u64,
     read: &Read<'_>,
+    too_small: &dyn Fn(u64) -> Error,
 ) -> Result<(Vec<u8>, Option<Areas>), Error> {
     let bad = |field: &'static str, found: u64, expected: u64| Error::BadHeader {
         path: path.to_path_buf(),
         field,
         found,
         expected,
-    };
-    let too_small = |needed: u64| Error::FileTooSmall {
-        path: path.to_path_buf(),
-        needed,
-        found: available,
     };
     if !fixed.has_areas() {
         let schema_len = u64::from(fixed.schema_len);
@@ -394,8 +391,8 @@ impl Identity<'_> {
     ///
     /// # Errors
     /// In the order checked, the first thing that differs saying best what the file is:
-    /// [`Error::FileTooSmall`] (shorter than a header), [`Error::BadMagic`],
-    /// [`Error::UnsupportedFormat`], [`Error::BadHeader`] (kind, reserved bytes, schema or area
+    /// [`Error::FileTooSmall`] (shorter than a header), [`Error::BadMagic`], for a record file
+    /// [`Error::VersionMismatch`] (the record-file format's version), [`Error::UnsupportedFormat`], [`Error::BadHeader`] (kind, reserved bytes, schema or area
     /// length, data offset), [`Error::LayoutMismatch`] (another byte order, or fields that are no
     /// append either way), [`Error::VersionMismatch`], [`Error::BadHeader`] (a struct file's
     /// count), [`Error::BadSchema`].
@@ -426,6 +423,18 @@ impl Identity<'_> {
                 found: magic,
             });
         }
+        if self.kind == Kind::Records {
+            // A record file's version is the record-file format's, not a layout's: checked first,
+            // as ever.
+            let version = u32::from_le_bytes(start[8..12].try_into().expect("4 bytes"));
+            if version != self.version {
+                return Err(Error::VersionMismatch {
+                    path: path.to_path_buf(),
+                    found: version,
+                    expected: self.version,
+                });
+            }
+        }
         let Ok(fixed) = <&[u8; HEADER_SIZE]>::try_from(start) else {
             // Too short for a header: an old-format file of this struct, or too small.
             return Err(self.old_format(path, start).unwrap_or_else(too_small));
@@ -453,7 +462,7 @@ impl Identity<'_> {
         if self.kind == Kind::Struct && fixed.reserved != 0 {
             return Err(bad("reserved", fixed.reserved.into(), 0));
         }
-        let (schema, areas) = resolve(path, &mut fixed, available, read)?;
+        let (schema, areas) = resolve(path, &mut fixed, available, read, &|_| too_small())?;
         if fixed.data_offset % 64 != 0 || fixed.data_offset < fixed.min_data_offset(areas.as_ref())
         {
             return Err(bad("data offset", fixed.data_offset, self.encoded_len()));

@@ -17,6 +17,9 @@
 //!   of a live mapping.
 //! - **Records:** [`MappedVec`], a growable file with one writer and live readers;
 //!   [`MappedSlice`], a whole file as `[T]`; [`Records`] iterates over either.
+//! - **Schema evolution:** [`Handle::upgrade`] (generated as `T::upgrade`) and
+//!   [`OpenOptions::upgrade`] append fields to a struct file in place; files of older layouts are
+//!   [`Error::NeedsUpgrade`], files of newer ones open.
 //! - **Layout:** [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`], the fingerprint),
 //!   [`HeaderSpec`] for versioned headers, [`c_header`] for C.
 //! - **Errors:** [`Error`], with [`Op`] naming the system call that failed.
