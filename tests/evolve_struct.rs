@@ -705,6 +705,8 @@ fn opening_during_upgrades_always_finds_one_whole_layout() {
                     let mut opens = 0u64;
                     while !done.load(Ordering::SeqCst) || opens == 0 {
                         assert_eq!(v1::Rec::open_read_only(&path).unwrap().a(), VALUES[0]);
+                        let info = FileInfo::read(&path).unwrap();
+                        assert_eq!(info.len, 1, "the struct is all there: {info:?}");
                         for reader in 2..=3 {
                             match open_as(reader, How::ReadOnly, &path) {
                                 Ok(read) => assert_eq!(read[0], VALUES[0]),

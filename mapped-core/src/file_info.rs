@@ -214,6 +214,12 @@ impl FileInfo {
                 reason: format!("a struct file of `{name}`, which is no struct"),
             });
         }
+        let mut file_size = stat.len;
+        if kind == FileKind::Struct && file_size < fixed.data_offset.saturating_add(fixed.size) {
+            // An upgrade grows the file before it commits the header just read: the size taken
+            // before reading it may predate the growth.
+            file_size = sys::stat(&file, path)?.len;
+        }
         Ok(FileInfo {
             kind,
             name,
@@ -229,7 +235,7 @@ impl FileInfo {
                 FileKind::Struct => 1,
                 FileKind::Records => fixed.count(),
             },
-            file_size: stat.len,
+            file_size,
             fields,
             root,
         })

@@ -162,6 +162,11 @@ fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
             size: data_offset,
         })?;
     }
+    if stat.len < end && request.prefix.is_some() {
+        // An upgrade grows the file before it commits the header that was just read: the size
+        // taken before reading the header may predate the growth.
+        stat = sys::stat(&file, path)?;
+    }
     if stat.len < end {
         return Err(Error::FileTooSmall {
             path: path.to_path_buf(),
