@@ -2,7 +2,7 @@
 
 A record file (``MappedVec<T>``) or a struct file with a header
 (``#[mapped(magic = ..., version = ...)]``) describes itself: its header holds the type's schema.
-This module reads that header and schema (``docs/file-formats.md``, header format 2) and maps the
+This module reads that header and schema (``docs/file-formats.md``, header formats 2 and 3) and maps the
 data as a ``numpy.memmap`` with the matching structured dtype. It needs only numpy.
 
     import mapped_numpy
@@ -45,7 +45,10 @@ import numpy
 __all__ = ["open", "dtype", "info", "Info"]
 
 HEADER_SIZE = 64
-FORMAT = 2
+FORMATS = (2, 3)
+# A format-3 struct file: the selector word, then two schema areas of
+# (version, schema length, fingerprint, size) and the schema.
+SELECTOR_OFFSET, AREAS_OFFSET, AREA_HEADER = 64, 72, 24
 RECORDS_MAGIC = b"MAPDRECS"
 RECORDS_VERSION = 2
 KIND_STRUCT, KIND_RECORDS = 1, 2
@@ -105,12 +108,29 @@ def info(path, *, offset=0):
         file_size = os.fstat(file.fileno()).st_size
         file.seek(offset)
         fixed = file.read(HEADER_SIZE)
-        (magic, version, order, fingerprint, size, data_offset, count, _, kind, schema_len,
+        (magic, version, order, fingerprint, size, data_offset, count, fmt, kind, schema_len,
          _) = _fields(path, fixed, file_size - offset)
-        if HEADER_SIZE + schema_len > file_size - offset:
+        schema_at = HEADER_SIZE
+        if fmt == 3 and kind == KIND_STRUCT:
+            # The length of each area is derived from the data offset; the selector's parity
+            # names the active one, which holds the layout's version, fingerprint and size.
+            area_len = schema_len
+            if area_len != ((data_offset - AREAS_OFFSET) // 2) & ~7 or area_len < AREA_HEADER:
+                raise ValueError(f"{path}: schema area length {area_len} does not match the header")
+            if AREAS_OFFSET + 2 * area_len > file_size - offset:
+                raise ValueError(f"{path}: the schema areas do not fit in a {file_size}-byte file")
+            (generation,) = struct.unpack("<Q", file.read(8))
+            area = offset + AREAS_OFFSET + (generation % 2) * area_len
+            file.seek(area)
+            version, schema_len, fingerprint, size = struct.unpack("<IIQQ", file.read(AREA_HEADER))
+            if schema_len > area_len - AREA_HEADER:
+                raise ValueError(f"{path}: a {schema_len}-byte schema overflows its area")
+            schema_at = AREAS_OFFSET + (generation % 2) * area_len + AREA_HEADER
+        elif HEADER_SIZE + schema_len > file_size - offset:
             raise ValueError(
                 f"{path}: a {schema_len}-byte schema does not fit in a {file_size}-byte file"
             )
+        file.seek(offset + schema_at)
         schema = file.read(schema_len)
 
     big = order == BIG_ENDIAN
@@ -119,7 +139,7 @@ def info(path, *, offset=0):
     if _size(root) != size:
         raise ValueError(f"{path}: the schema describes {_size(root)} bytes, the header {size}")
     align = _align(root)
-    if data_offset % max(align, 64) or data_offset < HEADER_SIZE + schema_len:
+    if data_offset % max(align, 64) or data_offset < schema_at + schema_len:
         raise ValueError(f"{path}: data offset {data_offset} is not past the schema and aligned")
     records = kind == KIND_RECORDS
     if not records and root[0] != "struct":
@@ -162,16 +182,16 @@ def _fields(path, fixed, available):
             f"{path}: a record file of format {version}; this reader reads format "
             f"{RECORDS_VERSION}"
         )
-    if fmt != FORMAT:
+    if fmt not in FORMATS:
         raise ValueError(
             f"{path}: no header: not self-describing (the header format word reads {fmt}, "
-            f"not {FORMAT})"
+            f"not 2 or 3)"
         )
     expected = KIND_RECORDS if magic == RECORDS_MAGIC else KIND_STRUCT
     if kind != expected:
         raise ValueError(f"{path}: header kind {kind}, expected {expected} for magic {magic!r}")
-    # A record file's bytes 60..64 are its waiter word, which waiting readers set.
-    if reserved and magic != RECORDS_MAGIC:
+    # A record file's bytes 60..64 are its waiter word (live sharing), anything at all.
+    if reserved and kind == KIND_STRUCT:
         raise ValueError(f"{path}: reserved header bytes are {reserved:#x}, not zero")
     if order not in (LITTLE_ENDIAN, BIG_ENDIAN):
         raise ValueError(f"{path}: byte order {order}: neither 1 (little) nor 2 (big)")

@@ -31,6 +31,7 @@
 //! | a value several processes share and must always read whole | a [`Seqlock`] field: `f().read()`, `f().write(&v)`, `f().update(\|v\| ...)` ([`SeqlockRef`]) |
 //! | a growable file of records, one writer and live readers | [`MappedVec`] |
 //! | a whole file seen as `[T]` | [`MappedSlice`] |
+//! | to add fields to a type whose files exist | append them, then `T::upgrade(path)` or `T::options().upgrade(true)` ([`OpenOptions::upgrade`]); older code still opens the upgraded files (the README's "Evolving a type") |
 //! | the layout, for tools and other languages | [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`]); [`c_header`] writes the C declaration |
 //! | to know what went wrong | [`Error`]: every variant that concerns a file names it |
 //!

@@ -137,6 +137,7 @@ fn every_example_runs_without_a_path() {
         "increment",
         "tail",
         "quotes",
+        "evolve",
     ] {
         run(name, &[]);
     }
@@ -479,4 +480,29 @@ fn tail_follows_a_writer_in_another_process_with_wait_len() {
         mapped::MappedVec::<[u8; 24]>::open_read_only(&path).is_err(),
         "the file holds ticks, not bytes"
     );
+}
+
+#[test]
+fn evolve_v1_writes_v2_upgrades_and_v1_still_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("thermometer.bin");
+    let step = |name: &str| run("evolve", &[OsStr::new(name), path.as_os_str()]);
+    assert!(step("v1-write").contains("v1 wrote 3 readings, the last 20.25"));
+    let upgraded = step("v2-upgrade");
+    assert!(
+        upgraded.contains("lacks the fields `max_kelvin`"),
+        "{upgraded}"
+    );
+    assert!(
+        upgraded.contains("3 readings, the last 20.25 °C, max absent"),
+        "{upgraded}"
+    );
+    let read = step("v1-read");
+    assert!(
+        read.contains("v1 still reads it: 5 readings, the last 22.5"),
+        "{read}"
+    );
+    assert!(read.contains("max survived v1's write: 295.65 K"), "{read}");
+    let info = mapped::FileInfo::read(&path).unwrap();
+    assert_eq!((info.version, info.fields.len()), (2, 3));
 }

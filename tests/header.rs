@@ -88,24 +88,40 @@ fn create_new_writes_the_header_then_the_struct() -> Result<(), Error> {
     assert!(data_offset >= HEADER_SIZE);
     assert_eq!(bytes.len(), data_offset + 16);
     assert_eq!(&bytes[0..8], b"SENSORS\0");
-    assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
+    // Format 3: the version, fingerprint and size live in the active schema area.
+    assert_eq!(&bytes[8..12], &[0; 4]);
     let byte_order = if cfg!(target_endian = "little") {
         1u32
     } else {
         2
     };
     assert_eq!(&bytes[12..16], &byte_order.to_le_bytes());
+    assert_eq!(&bytes[16..32], &[0; 16]);
     assert_eq!(
-        &bytes[16..24],
+        data_offset, 4096,
+        "the same header length for every small struct"
+    );
+    assert_eq!(&bytes[40..48], &1u64.to_ne_bytes(), "one struct");
+    assert_eq!(&bytes[48..52], &3u32.to_le_bytes(), "header format 3");
+    assert_eq!(&bytes[52..56], &1u32.to_le_bytes(), "a struct file");
+    let area_len = u32::from_le_bytes(bytes[56..60].try_into().unwrap()) as usize;
+    assert_eq!(area_len, 2008, "(data offset - 72) / 2, in whole words");
+    assert_eq!(&bytes[60..64], &[0; 4]);
+    assert_eq!(
+        &bytes[64..72],
+        &0u64.to_le_bytes(),
+        "generation 0: area A is active"
+    );
+    let area = &bytes[72..72 + area_len];
+    assert_eq!(&area[0..4], &1u32.to_le_bytes(), "version");
+    let schema_len = u32::from_le_bytes(area[4..8].try_into().unwrap()) as usize;
+    assert_eq!(
+        &area[8..16],
         &<Sensors as Mapped>::LAYOUT.fingerprint.to_le_bytes()
     );
-    assert_eq!(&bytes[24..32], &16u64.to_le_bytes());
-    assert_eq!(&bytes[40..48], &1u64.to_ne_bytes(), "one struct");
-    assert_eq!(&bytes[48..52], &2u32.to_le_bytes(), "header format 2");
-    assert_eq!(&bytes[52..56], &1u32.to_le_bytes(), "a struct file");
-    let schema_len = u32::from_le_bytes(bytes[56..60].try_into().unwrap()) as usize;
-    assert!(HEADER_SIZE + schema_len <= data_offset);
-    assert!(bytes[HEADER_SIZE + schema_len..data_offset]
+    assert_eq!(&area[16..24], &16u64.to_le_bytes());
+    assert!(24 + schema_len <= area_len);
+    assert!(bytes[72 + 24 + schema_len..data_offset]
         .iter()
         .all(|b| *b == 0));
     assert_eq!(&bytes[data_offset..data_offset + 8], &3u64.to_ne_bytes());
@@ -340,5 +356,43 @@ fn without_magic_the_file_is_exactly_the_struct() -> Result<(), Error> {
     let path = tmp.path("plain.bin");
     Plain::create_new(&path)?.set_a(1);
     assert_eq!(std::fs::read(&path).unwrap(), 1u64.to_ne_bytes());
+    Ok(())
+}
+
+#[test]
+fn a_record_files_bytes_60_to_64_are_its_waiter_word_and_any_value_opens() -> Result<(), Error> {
+    let tmp = TempDir::new();
+    let path = tmp.path("waiter.bin");
+    mapped::MappedVec::<u64>::open_or_create(&path)?.push(5)?;
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert_eq!(
+        &bytes[48..52],
+        &3u32.to_le_bytes(),
+        "record files are format 3 too"
+    );
+    bytes[60..64].copy_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(
+        mapped::MappedVec::<u64>::open_read_only(&path)?.get(0),
+        Some(5)
+    );
+    assert_eq!(mapped::FileInfo::read(&path)?.len, 1);
+    // A struct file's are zero, and anything else is refused.
+    let path = tmp.path("struct.bin");
+    Sensors::create_new(&path)?;
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[60] = 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Sensors::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BadHeader {
+                field: "reserved",
+                ..
+            }
+        ),
+        "{err}"
+    );
     Ok(())
 }

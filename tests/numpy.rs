@@ -65,6 +65,20 @@ struct Config {
     origin: Point,
 }
 
+/// `Config` with a field appended, for an upgraded file (header format 3's second schema area).
+#[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+#[repr(C)]
+#[mapped(magic = b"NUMPYCFG", version = 4)]
+struct Grown {
+    limit: u64,
+    scale: f32,
+    port: U16<BigEndian>,
+    flags: [u8; 2],
+    origin: Point,
+    #[mapped(since = 4)]
+    since4: u64,
+}
+
 /// A struct file without a header: the struct's 128 bytes alone.
 #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
 #[repr(C)]
@@ -256,6 +270,20 @@ fn a_struct_file_maps_as_one_record() -> Result<(), mapped::Error> {
             format!("checked the struct file at offset {offset}")
         );
     }
+    Ok(())
+}
+
+#[test]
+fn an_upgraded_struct_file_maps_with_its_new_layout() -> Result<(), mapped::Error> {
+    let dir = temp();
+    let path = dir.path().join("grown.bin");
+    let config = Config::create_new(&path)?;
+    config.set_limit(1 << 33);
+    config.set_port(8080);
+    drop(config);
+    Grown::upgrade(&path)?;
+    let out = python("upgraded", &[arg(&path), mapped::numpy_dtype::<Grown>()]);
+    assert_eq!(out.trim(), "checked the upgraded struct file");
     Ok(())
 }
 

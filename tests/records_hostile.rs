@@ -136,11 +136,14 @@ fn written_empty_header<T: Record>() -> Vec<u8> {
     assert_eq!(data_offset % HEADER.max(std::mem::align_of::<T>()), 0);
     assert_eq!(header.len(), data_offset, "an empty file is its header");
     assert!(header[COUNT].iter().all(|&b| b == 0), "count 0");
-    assert_eq!(u32_at(&header, 48..52), 2, "header format 2");
+    assert_eq!(u32_at(&header, 48..52), 3, "header format 3");
     assert_eq!(u32_at(&header, 52..56), 2, "kind: records");
     let schema_end = HEADER + u32_at(&header, SCHEMA_LEN) as usize;
     assert!(schema_end <= data_offset);
-    assert!(header[60..64].iter().all(|&b| b == 0), "waiter word zero");
+    assert!(
+        header[60..64].iter().all(|&b| b == 0),
+        "a new file's waiter word is zero"
+    );
     assert!(
         header[schema_end..].iter().all(|&b| b == 0),
         "zeros to the data"
@@ -262,10 +265,11 @@ fn vec_model<T: Record>(bytes: &[u8], how: VecOpen) -> Expect {
     if size < HEADER {
         return refused(too_small);
     }
-    if differs(48..52) {
+    // Format 3, or format 2, whose record files are the same but for bytes 60..64.
+    if !matches!(u32_at(bytes, 48..52), 2 | 3) {
         return refused(Refusal::UnsupportedFormat);
     }
-    // Bytes 60..64 are the waiter word, which waiting readers set: any value opens.
+    // Bytes 60..64 are the waiter word that live sharing owns: any value opens.
     if differs(52..56) {
         return refused(Refusal::BadHeader);
     }

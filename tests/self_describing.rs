@@ -303,7 +303,7 @@ fn files_of_the_format_before_schemas_are_refused_by_name() {
             err,
             Error::UnsupportedFormat {
                 found: 1,
-                expected: 2,
+                expected: 3,
                 ..
             }
         ),

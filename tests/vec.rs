@@ -300,9 +300,9 @@ fn the_file_format_is_the_documented_header_then_the_records() -> Result<(), Err
         u64::from_ne_bytes(bytes[COUNT_AT..COUNT_AT + 8].try_into().unwrap()),
         1
     );
-    assert_eq!((half(48), half(52)), (2, 2), "header format 2, records");
+    assert_eq!((half(48), half(52)), (3, 2), "header format 3, records");
     let schema_len = half(56) as usize;
-    assert_eq!(half(60), 0);
+    assert_eq!(half(60), 0, "the waiter word of a file no one waits on");
     assert!(64 + schema_len <= data_offset);
     assert_eq!(bytes[64], 7, "the schema of a struct");
     assert!(bytes[64 + schema_len..data_offset].iter().all(|b| *b == 0));

@@ -123,8 +123,8 @@ fn kind_name(kind: FileKind) -> &'static str {
 
 fn summary(info: &FileInfo, args: &Args, out: &mut dyn Write) -> std::io::Result<()> {
     let format = match info.kind {
-        FileKind::Struct => "struct file with a header (format 2)",
-        _ => "record file (format 2)",
+        FileKind::Struct => format!("struct file with a header (format {})", info.format),
+        _ => format!("record file (format {})", info.format),
     };
     let order = match info.byte_order {
         Endian::Little => "little-endian",

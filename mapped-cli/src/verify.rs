@@ -89,14 +89,23 @@ fn problems(path: &Path, info: &FileInfo) -> Result<Vec<String>, CliError> {
     let mut header = [0u8; HEADER_SIZE];
     data.read_at(0, &mut header)?;
     let word = |at: usize| u32::from_le_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    // A record file's bytes 60..64 are its waiter word, owned by live sharing: any value.
     let reserved = word(60);
-    // A record file's bytes 60..64 are its waiter word, which waiting readers set.
-    if reserved != 0 && info.kind != FileKind::Records {
+    if info.kind == FileKind::Struct && reserved != 0 {
         problems.push(format!(
             "the reserved header bytes read {reserved:#x}, not 0"
         ));
     }
     let schema_len = u64::from(word(56));
+    // A format-3 struct file has two schema areas of that length after the selector word; the
+    // inactive one may hold the schema before the last upgrade, so only what follows them must
+    // be zero.
+    let areas = info.kind == FileKind::Struct && info.format == 3;
+    let schema_end = if areas {
+        72 + 2 * schema_len
+    } else {
+        HEADER_SIZE as u64 + schema_len
+    };
     if schema_len > MAX_SCHEMA_LEN {
         problems.push(format!(
             "the schema is {schema_len} bytes long, more than the {MAX_SCHEMA_LEN} opening accepts"
@@ -110,7 +119,7 @@ fn problems(path: &Path, info: &FileInfo) -> Result<Vec<String>, CliError> {
     if info.kind == FileKind::Struct && count != 1 {
         problems.push(format!("the header of a struct file counts {count}, not 1"));
     }
-    padding(&data, info, HEADER_SIZE as u64 + schema_len, &mut problems)?;
+    padding(&data, info, schema_end, &mut problems)?;
 
     let fingerprint = match &info.root {
         FieldKind::Struct(root) => root.fingerprint(),

@@ -104,7 +104,7 @@ fn inspect_for_people_lists_the_summary_and_the_fields() {
         <Body as Mapped>::LAYOUT.fingerprint
     );
     for expected in [
-        "format       struct file with a header (format 2)\n",
+        "format       struct file with a header (format 3)\n",
         "type         Body\n",
         "version      3\n",
         "magic        \"BODYFMT\\x00\"\n",

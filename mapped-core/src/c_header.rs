@@ -3,7 +3,7 @@
 use std::fmt::{self, Write as _};
 
 use crate::file_info::{FileInfo, FileKind};
-use crate::header::{self, HEADER_SIZE};
+use crate::header;
 use crate::mapped::Mapped;
 use crate::schema::{FieldKind, StructInfo};
 use crate::shape::{Layout, Shape};
@@ -263,33 +263,47 @@ fn write_header(root: &StructInfo, file: Option<&FileHeader>) -> String {
         let name = &root.name;
         let _ = write!(
             out,
-            "\n/* The file header #[mapped(magic, version)] writes in front of struct {name}. Its \
-             integers are\n * little-endian on every machine. The schema (docs/file-formats.md) \
-             follows it; struct {name}\n * starts at its data_offset, {prefix}_HEADER_LEN for \
-             the struct as compiled. */\n\
+            "\n/* The file header #[mapped(magic, version)] writes in front of struct {name} \
+             (docs/file-formats.md,\n * format 3). Its integers are little-endian on every \
+             machine. The version, fingerprint and\n * size are in the active schema area, which \
+             {name}_active_area finds; struct {name} starts\n * at data_offset, \
+             {prefix}_HEADER_LEN for every file of it. */\n\
              #define {prefix}_MAGIC \"{magic}\"\n\
              #define {prefix}_VERSION {version}u\n\
              #define {prefix}_FINGERPRINT UINT64_C({fingerprint:#018x})\n\
              #define {prefix}_HEADER_LEN {len}\n\n\
              struct {name}_file_header {{\n    \
              uint8_t magic[8];\n    \
-             uint32_t version;\n    \
+             uint32_t unused_version; /* 0: see the schema area */\n    \
              uint32_t byte_order; /* 1: the struct is little-endian, 2: big-endian */\n    \
-             uint64_t fingerprint;\n    \
-             uint64_t size; /* sizeof(struct {name}) */\n    \
+             uint64_t unused_fingerprint; /* 0 */\n    \
+             uint64_t unused_size; /* 0 */\n    \
              uint64_t data_offset; /* where struct {name} starts, from the header's start */\n    \
              uint64_t count; /* 1 */\n    \
-             uint32_t format; /* 2 */\n    \
+             uint32_t format; /* 3 */\n    \
              uint32_t kind; /* 1: a struct */\n    \
+             uint32_t area_len; /* bytes of each of the two schema areas */\n    \
+             uint32_t reserved;\n    \
+             uint64_t generation; /* the active area: A (at 72) if even, B if odd */\n}};\n\
+             _Static_assert(sizeof(struct {name}_file_header) == 72, \
+             \"struct {name}_file_header: size\");\n\n\
+             /* A schema area: the layout the file holds, then its schema. A file written by a \
+             newer\n * layout of struct {name} (fields appended) has a larger size and another \
+             fingerprint;\n * struct {name} is a prefix of it. */\n\
+             struct {name}_schema_area {{\n    \
+             uint32_t version;\n    \
              uint32_t schema_len;\n    \
-             uint32_t reserved;\n}};\n\
-             _Static_assert(sizeof(struct {name}_file_header) == {header_size}, \
-             \"struct {name}_file_header: size\");\n",
+             uint64_t fingerprint;\n    \
+             uint64_t size;\n}};\n\n\
+             static inline const struct {name}_schema_area *\n\
+             {name}_active_area(const struct {name}_file_header *header) {{\n    \
+             const uint8_t *bytes = (const uint8_t *)header;\n    \
+             return (const struct {name}_schema_area *)(bytes + 72 + \
+             (header->generation & 1) * header->area_len);\n}}\n",
             magic = c_string(&spec.magic),
             version = spec.version,
             fingerprint = spec.fingerprint,
             len = spec.data_offset,
-            header_size = HEADER_SIZE,
         );
     }
     let _ = write!(out, "\n#endif /* {guard} */\n");

@@ -287,6 +287,16 @@ pub enum Error {
         /// The fields the type has beyond the file's, in order.
         missing: Vec<String>,
     },
+    /// An upgrade of a struct file (`T::upgrade`, `upgrade(true)`) that the file's header cannot
+    /// take: the new schema does not fit the file's schema areas (see `docs/file-formats.md` for
+    /// how many fields fit), bytes follow a struct opened at an offset, or the file is of header
+    /// format 2, which has no room to grow. The file was not changed.
+    UpgradeRefused {
+        /// The file.
+        path: PathBuf,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// The path no longer names the file this handle mapped: it was replaced (by an upgrade, a
     /// rename, or a delete and re-create). The handle still maps the old file, which no writer
     /// updates any more; open the path again to follow it.
@@ -480,6 +490,11 @@ impl fmt::Display for Error {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Error::UpgradeRefused { path, reason } => write!(
+                f,
+                "{} cannot be upgraded in place: {reason} (the file was not changed)",
+                DisplayPath(path)
+            ),
             Error::Replaced { path } => write!(
                 f,
                 "{} now names another file than the one mapped (replaced by an upgrade or a \
@@ -526,7 +541,7 @@ impl From<Error> for io::Error {
             | Error::UnsupportedFormat { .. }
             | Error::NotSelfDescribing { .. }
             | Error::BadSchema { .. } => io::ErrorKind::InvalidData,
-            Error::NeedsUpgrade { .. } => io::ErrorKind::InvalidData,
+            Error::NeedsUpgrade { .. } | Error::UpgradeRefused { .. } => io::ErrorKind::InvalidData,
             Error::Replaced { .. } => io::ErrorKind::NotFound,
             Error::Locked { .. } => io::ErrorKind::WouldBlock,
             Error::Forked { .. } => io::ErrorKind::PermissionDenied,
@@ -576,6 +591,7 @@ impl Error {
             | Error::NotSelfDescribing { path, .. }
             | Error::BadSchema { path, .. }
             | Error::NeedsUpgrade { path, .. }
+            | Error::UpgradeRefused { path, .. }
             | Error::Replaced { path }
             | Error::Forked { path } => Some(path),
             Error::IndexOutOfBounds { .. } => None,

@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::file;
-use crate::header::{Fixed, Kind, FORMAT, HEADER_SIZE, RECORDS_MAGIC, RECORDS_VERSION};
+use crate::header::{Fixed, Kind, FORMAT, FORMAT_2, HEADER_SIZE, RECORDS_MAGIC, RECORDS_VERSION};
 use crate::schema::{FieldInfo, FieldKind};
 use crate::sys;
 
@@ -61,8 +61,12 @@ pub struct FileInfo {
     pub kind: FileKind,
     /// The type's name: the struct's, or the Rust spelling of a scalar record type (`"u64"`).
     pub name: String,
-    /// The header's version: the struct's `#[mapped(version)]`, or the record format's.
+    /// The header's version: the struct's `#[mapped(version)]` (of the layout the file holds now,
+    /// after any upgrade), or the record format's.
     pub version: u32,
+    /// The header format: 3, whose struct files have two schema areas and room for the schema to
+    /// grow, or 2, the format before (`docs/file-formats.md`).
+    pub format: u32,
     /// The header's magic bytes (`MAPDRECS` for record files).
     pub magic: [u8; 8],
     /// The layout fingerprint: the same as `<T as Mapped>::LAYOUT.fingerprint` for the type that
@@ -126,7 +130,7 @@ impl FileInfo {
         }
         let mut start = [0; HEADER_SIZE];
         sys::read_at(&file, path, &mut start, 0)?;
-        let fixed = Fixed::parse(&start);
+        let mut fixed = Fixed::parse(&start);
         let records = fixed.magic == RECORDS_MAGIC;
         if records && fixed.version != RECORDS_VERSION {
             return Err(Error::UnsupportedFormat {
@@ -135,9 +139,9 @@ impl FileInfo {
                 expected: RECORDS_VERSION,
             });
         }
-        if fixed.format != FORMAT {
+        if fixed.format != FORMAT && fixed.format != FORMAT_2 {
             return Err(not_mapped(format!(
-                "no header of format {FORMAT} (the format word reads {})",
+                "no header of format {FORMAT} or {FORMAT_2} (the format word reads {})",
                 fixed.format
             )));
         }
@@ -160,16 +164,22 @@ impl FileInfo {
             Some(true) => Endian::Big,
             None => return Err(bad("byte order", fixed.byte_order.into(), 1)),
         };
-        let schema_len = u64::from(fixed.schema_len);
-        if HEADER_SIZE as u64 + schema_len > stat.len {
-            return Err(Error::FileTooSmall {
-                path: path.to_path_buf(),
-                needed: HEADER_SIZE as u64 + schema_len,
-                found: stat.len,
-            });
+        if kind == FileKind::Struct && fixed.reserved != 0 {
+            return Err(bad("reserved", fixed.reserved.into(), 0));
         }
-        let mut schema = vec![0; fixed.schema_len as usize];
-        sys::read_at(&file, path, &mut schema, HEADER_SIZE as u64)?;
+        let read = |at: u64, len: usize| -> Result<Vec<u8>, Error> {
+            let mut bytes = vec![0; len];
+            sys::read_at(&file, path, &mut bytes, at)?;
+            Ok(bytes)
+        };
+        // A format-3 struct file: the version, fingerprint and size of its active schema area.
+        let too_small = |needed: u64| Error::FileTooSmall {
+            path: path.to_path_buf(),
+            needed,
+            found: stat.len,
+        };
+        let (schema, areas) =
+            crate::header::resolve(path, &mut fixed, stat.len, &read, &too_small)?;
         let root = crate::header::decode_schema(path, &schema)?;
         let align = match &root {
             FieldKind::Struct(layout) => layout.align as u64,
@@ -186,7 +196,7 @@ impl FileInfo {
             });
         }
         if fixed.data_offset % align.max(64) != 0
-            || fixed.data_offset < HEADER_SIZE as u64 + schema_len
+            || fixed.data_offset < fixed.min_data_offset(areas.as_ref())
         {
             return Err(bad(
                 "data offset",
@@ -204,10 +214,17 @@ impl FileInfo {
                 reason: format!("a struct file of `{name}`, which is no struct"),
             });
         }
+        let mut file_size = stat.len;
+        if kind == FileKind::Struct && file_size < fixed.data_offset.saturating_add(fixed.size) {
+            // An upgrade grows the file before it commits the header just read: the size taken
+            // before reading it may predate the growth.
+            file_size = sys::stat(&file, path)?.len;
+        }
         Ok(FileInfo {
             kind,
             name,
             version: fixed.version,
+            format: fixed.format,
             magic: fixed.magic,
             fingerprint: fixed.fingerprint,
             byte_order,
@@ -218,7 +235,7 @@ impl FileInfo {
                 FileKind::Struct => 1,
                 FileKind::Records => fixed.count(),
             },
-            file_size: stat.len,
+            file_size,
             fields,
             root,
         })

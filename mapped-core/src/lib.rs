@@ -20,6 +20,9 @@
 //! - **Records:** [`MappedVec`], a growable file with one writer and live readers, who can
 //!   sleep until records arrive ([`MappedVec::wait_len`], [`MappedVec::tail`]: a [`Tail`]);
 //!   [`MappedSlice`], a whole file as `[T]`; [`Records`] iterates over either.
+//! - **Schema evolution:** [`Handle::upgrade`] (generated as `T::upgrade`) and
+//!   [`OpenOptions::upgrade`] append fields to a struct file in place; files of older layouts are
+//!   [`Error::NeedsUpgrade`], files of newer ones open.
 //! - **Layout:** [`Mapped::LAYOUT`] ([`Layout`], [`Field`], [`Shape`], the fingerprint),
 //!   [`HeaderSpec`] for versioned headers, [`c_header`] for C.
 //! - **Errors:** [`Error`], with [`Op`] naming the system call that failed.
@@ -45,6 +48,8 @@ compile_error!("mapped supports 64-bit targets only: it reads 8-byte atomics fro
 mod c_header;
 mod copy;
 mod error;
+#[cfg(test)]
+mod evolution_tests;
 mod field;
 mod file;
 mod file_info;
@@ -60,6 +65,7 @@ mod seqlock;
 mod shape;
 mod slice;
 mod sys;
+mod upgrade;
 mod vec;
 mod view;
 

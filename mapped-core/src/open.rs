@@ -17,8 +17,23 @@ pub(crate) struct Prefix<'p> {
     /// The header of a new file; its length is the new file's data offset.
     pub(crate) bytes: &'p [u8],
     /// Accepts or rejects the header of an existing file, given how many bytes the file has from
-    /// the header on and a way to read them; returns the file's own data offset.
-    pub(crate) check: &'p dyn Fn(u64, &Pread<'_>) -> Result<u64, Error>,
+    /// the header on and a way to read them.
+    pub(crate) check: &'p dyn Fn(u64, &Pread<'_>) -> Result<Accepted, Error>,
+    /// Upgrades a file that `check` found older ([`Error::NeedsUpgrade`]) in place, given the
+    /// file open read-write; `None` unless the caller asked for upgrades.
+    pub(crate) upgrade: Option<&'p Upgrade<'p>>,
+}
+
+/// Upgrades the struct file open (read-write) as its argument in place.
+pub(crate) type Upgrade<'u> = dyn Fn(&File) -> Result<(), Error> + 'u;
+
+/// What the header of an accepted file says.
+pub(crate) struct Accepted {
+    /// Where the struct starts, from the header's start.
+    pub(crate) data_offset: u64,
+    /// The size of the file's struct: the type's, or more for a file written by newer code,
+    /// whose newer fields the mapping then covers (a whole-struct store zeroes them).
+    pub(crate) size: u64,
 }
 
 /// Everything needed to map one struct from a file.
@@ -104,19 +119,38 @@ fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
     let path = request.path;
     let writable = request.shared && request.protection == Protection::ReadWrite;
     let (file, stat) = file::open_regular(path, writable, request.follow_symlinks)?;
+    let mut stat = stat;
     let mut prefix_len = 0;
+    let mut size = request.size;
     let mut end = end;
     if let Some(prefix) = &request.prefix {
         // The file's header says where its struct starts: read it before judging the size.
-        let available = stat.len.saturating_sub(request.offset);
-        let pread = |at: u64, buf: &mut [u8]| {
-            sys::read_at(&file, path, buf, request.offset.saturating_add(at))
+        let judge = |stat: &sys::FileStat| {
+            let available = stat.len.saturating_sub(request.offset);
+            let pread = |at: u64, buf: &mut [u8]| {
+                sys::read_at(&file, path, buf, request.offset.saturating_add(at))
+            };
+            (prefix.check)(available, &pread)
         };
-        let data_offset = (prefix.check)(available, &pread)?;
+        let accepted = match (judge(&stat), prefix.upgrade) {
+            (Err(Error::NeedsUpgrade { .. }), Some(upgrade)) => {
+                upgrade(&file)?;
+                stat = sys::stat(&file, path)?;
+                judge(&stat)?
+            }
+            (judged, _) => judged?,
+        };
+        let data_offset = accepted.data_offset;
+        // Never less than the type: the header check guarantees it, and the handle relies on it.
+        let accepted_size = accepted.size.max(request.size as u64);
+        size = usize::try_from(accepted_size).map_err(|_| Error::FileTooLarge {
+            path: path.to_path_buf(),
+            size: accepted_size,
+        })?;
         end = request
             .offset
             .checked_add(data_offset)
-            .and_then(|end| end.checked_add(request.size as u64))
+            .and_then(|end| end.checked_add(accepted_size))
             .filter(|end| i64::try_from(*end).is_ok())
             .ok_or(Error::OffsetOverflow {
                 path: path.to_path_buf(),
@@ -127,6 +161,11 @@ fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
             path: path.to_path_buf(),
             size: data_offset,
         })?;
+    }
+    if stat.len < end && request.prefix.is_some() {
+        // An upgrade grows the file before it commits the header that was just read: the size
+        // taken before reading the header may predate the growth.
+        stat = sys::stat(&file, path)?;
     }
     if stat.len < end {
         return Err(Error::FileTooSmall {
@@ -139,7 +178,11 @@ fn map_existing(request: &FileRequest<'_>, end: u64) -> Result<Mapping, Error> {
         // As for a created file, for a sparse file made by other means (`truncate -s`, say).
         sys::reserve_existing(&file, path, request.offset, end, stat.blocks)?;
     }
-    Ok(sys::map_file_region(&file, &request.region(prefix_len))?.with_file(file))
+    let region = sys::Region {
+        size,
+        ..request.region(prefix_len)
+    };
+    Ok(sys::map_file_region(&file, &region)?.with_file(file))
 }
 
 /// A struct file made but not yet linked at its path.

@@ -8,11 +8,12 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::handle::Handle;
-use crate::header::{Identity, Kind, Pread};
+use crate::header::{Fit, Identity, Kind, Pread};
 use crate::mapped::{assert_mappable, Mapped};
 use crate::mode::{Access, Private, ReadOnly, ReadWrite, Readable};
-use crate::open::{self, FileRequest, Prefix};
+use crate::open::{self, Accepted, FileRequest, Prefix, Upgrade};
 use crate::sys::{self, Creation};
+use crate::upgrade;
 
 /// File mode of created files unless [`OpenOptions::mode`] says otherwise: owner read/write only.
 pub const DEFAULT_MODE: u32 = 0o600;
@@ -152,6 +153,52 @@ impl<T: Mapped> Handle<T, ReadWrite> {
         Self::options().private().open(path)
     }
 
+    /// Upgrades the file at `path`, written by an older layout of `T` (whose fields are a proper
+    /// prefix of `T`'s), to `T`'s layout in place: it grows, the new fields are zeroed, and `T`'s
+    /// version and schema are committed into the header last, with one write a crash cannot
+    /// tear. A crash at any moment leaves a file that opens under the old layout or the new one.
+    /// A file already at `T`'s layout is left alone, so the call is idempotent; two processes
+    /// upgrading at once are serialised (`flock`). Code of the old layout keeps reading and
+    /// writing its fields, also while the upgrade runs. `#[derive(Mapped)]` offers this as
+    /// `T::upgrade`; `T::options().upgrade(true).open(path)` upgrades and maps.
+    ///
+    /// # Errors
+    /// [`Error::LayoutMismatch`] for a file of a newer layout (its message says so: upgrading
+    /// would lose the newer fields) or of another layout; [`Error::VersionMismatch`] if `T`'s
+    /// version is lower than the file's; [`Error::UpgradeRefused`] if the header has no room for
+    /// `T`'s schema (see `docs/file-formats.md` for how many fields fit) or is of header format
+    /// 2; [`Error::NotSelfDescribing`] if `T` has no `magic`; the errors of [`open`](Self::open).
+    /// The file is not changed by a refused upgrade.
+    ///
+    /// ```
+    /// # use mapped::{Error, Mapped};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// mod v1 {
+    ///     #[derive(mapped::Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+    ///     #[repr(C)]
+    ///     #[mapped(magic = b"STATS\0\0\0", version = 1)]
+    ///     pub struct Stats { pub hits: u64 }
+    /// }
+    /// mod v2 {
+    ///     #[derive(mapped::Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+    ///     #[repr(C)]
+    ///     #[mapped(magic = b"STATS\0\0\0", version = 2)]
+    ///     pub struct Stats { pub hits: u64, pub misses: u64 }
+    /// }
+    /// v1::Stats::create_new(&path)?.set_hits(3);
+    /// v2::Stats::upgrade(&path)?;
+    /// v2::Stats::upgrade(&path)?; // idempotent
+    /// assert_eq!(v2::Stats::open(&path)?.misses(), 0);
+    /// let err = v1::Stats::upgrade(&path).unwrap_err(); // a newer file: refused
+    /// assert!(err.to_string().contains("newer"), "{err}");
+    /// # Ok(()) }
+    /// ```
+    pub fn upgrade(path: impl AsRef<Path>) -> Result<(), Error> {
+        Self::options().upgrade(true).open(path).map(drop)
+    }
+
     /// Maps zeroed memory backed by no file (`MAP_SHARED | MAP_ANONYMOUS`). A child made with
     /// `fork` afterwards shares it: what one process writes, the other reads.
     ///
@@ -200,6 +247,7 @@ impl<T: Mapped> Handle<T, ReadWrite> {
             populate: false,
             address_hint: None,
             follow_symlinks: true,
+            upgrade: false,
             _marker: PhantomData,
         }
     }
@@ -232,6 +280,7 @@ pub struct OpenOptions<T, A = ReadWrite> {
     populate: bool,
     address_hint: Option<NonZeroUsize>,
     follow_symlinks: bool,
+    upgrade: bool,
     _marker: PhantomData<fn() -> (T, A)>,
 }
 
@@ -245,6 +294,8 @@ impl<T: Mapped, A: Access> OpenOptions<T, A> {
             populate: self.populate,
             address_hint: self.address_hint,
             follow_symlinks: self.follow_symlinks,
+            // Only a read-write shared open may write the header: other modes never upgrade.
+            upgrade: false,
             _marker: PhantomData,
         }
     }
@@ -418,6 +469,12 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
     /// [`Error::OffsetOverflow`] if offset plus size overflows a file offset;
     /// [`Error::FileTooSmall`] if an existing file ends before offset plus size;
     /// [`Error::NotRegularFile`]; [`Error::Io`] from `open`, `ftruncate`, `fallocate` or `mmap`.
+    /// For a `T` with `magic`, the header's errors: [`Error::BadMagic`],
+    /// [`Error::LayoutMismatch`] (another layout, not one `T` appends to or extends),
+    /// [`Error::VersionMismatch`], [`Error::NeedsUpgrade`] for a file of an older layout of `T`
+    /// (unless [`upgrade`](OpenOptions::upgrade)`(true)`), and the others
+    /// `docs/file-formats.md` lists. A file of a newer layout opens: `T`'s fields are mapped
+    /// where they are, and the newer fields after them kept.
     /// A rejected file is not modified; a file this call creates appears at its path only once
     /// it is complete (see [`Handle::create_new`]), so a failure leaves nothing there.
     ///
@@ -459,10 +516,38 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
             align: align_of::<T>(),
         });
         let header = identity.as_ref().map(Identity::encode);
+        let upgrading = self.upgrade;
         let check = |available: u64, pread: &Pread<'_>| match &identity {
-            Some(identity) => identity.check_file(path, available, pread),
-            None => Ok(0),
+            Some(identity) => {
+                let verdict = identity.judge_file(path, available, pread)?;
+                if let (true, Fit::Newer { extra }) = (upgrading, &verdict.fit) {
+                    return Err(identity.newer_error(path, &verdict, extra));
+                }
+                identity.accept(path, &verdict)?;
+                Ok(Accepted {
+                    data_offset: verdict.data_offset,
+                    size: verdict.size,
+                })
+            }
+            None => Ok(Accepted {
+                data_offset: 0,
+                size: size_of::<T>() as u64,
+            }),
         };
+        let offset = self.offset;
+        let upgrade = |file: &std::fs::File| match &identity {
+            Some(identity) => upgrade::upgrade_struct(identity, file, path, offset),
+            None => Ok(()),
+        };
+        if self.upgrade && identity.is_none() {
+            return Err(Error::NotSelfDescribing {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "`{}` has no `magic`, so its files hold no schema to upgrade from",
+                    std::any::type_name::<T>()
+                ),
+            });
+        }
         let request = FileRequest {
             path,
             offset: self.offset,
@@ -483,6 +568,7 @@ impl<T: Mapped, A: Readable> OpenOptions<T, A> {
             prefix: header.as_deref().map(|bytes| Prefix {
                 bytes,
                 check: &check,
+                upgrade: self.upgrade.then_some(&upgrade as &Upgrade<'_>),
             }),
         };
         Handle::from_mapping(open::map_file(&request)?)
@@ -536,6 +622,60 @@ impl<T: Mapped> OpenOptions<T, ReadWrite> {
         self.with_mode()
     }
 
+    /// With `true`, a file written by an older layout of `T` (its fields a proper prefix of
+    /// `T`'s) is upgraded in place before it is mapped, as `T::upgrade` does: grown, the new
+    /// fields zeroed, `T`'s version and schema written into the header last, so a crash leaves
+    /// the old layout or the new one. A file already at `T`'s layout opens as usual; a file of a
+    /// newer layout is refused ([`Error::LayoutMismatch`], saying the file is newer), since the
+    /// upgrade would lose its newer fields. `read_only` and `private` turn it off.
+    ///
+    /// # Errors
+    /// At [`open`](Self::open), besides its own: [`Error::UpgradeRefused`] if the header has no
+    /// room for `T`'s schema (or is of format 2), or bytes follow a struct opened at an
+    /// [`offset`](Self::offset); [`Error::NotSelfDescribing`] if `T` has no `magic`.
+    ///
+    /// ```
+    /// # use mapped::{Error, Mapped};
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("stats.bin");
+    /// mod v1 {
+    ///     #[derive(mapped::Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+    ///     #[repr(C)]
+    ///     #[mapped(magic = b"STATS\0\0\0", version = 1)]
+    ///     pub struct Stats { pub hits: u64 }
+    /// }
+    /// mod v2 {
+    ///     #[derive(mapped::Mapped, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout)]
+    ///     #[repr(C)]
+    ///     #[mapped(magic = b"STATS\0\0\0", version = 2)]
+    ///     pub struct Stats { pub hits: u64, pub misses: u64 }
+    /// }
+    /// v1::Stats::create_new(&path)?.set_hits(7);
+    /// assert!(matches!(v2::Stats::open(&path), Err(Error::NeedsUpgrade { .. })));
+    /// let stats = v2::Stats::options().upgrade(true).open(&path)?;
+    /// assert_eq!((stats.hits(), stats.misses()), (7, 0));
+    /// assert_eq!(v1::Stats::open_read_only(&path)?.hits(), 7); // old code reads it still
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Only options that open read-write and shared have it:
+    ///
+    /// ```compile_fail,E0599
+    /// # use mapped::Mapped;
+    /// # use zerocopy::{FromBytes, IntoBytes, KnownLayout};
+    /// # #[derive(Mapped, FromBytes, IntoBytes, KnownLayout)]
+    /// # #[repr(C)]
+    /// # #[mapped(magic = b"STATS\0\0\0", version = 1)]
+    /// # struct Stats { hits: u64 }
+    /// Stats::options().read_only().upgrade(true);
+    /// ```
+    pub fn upgrade(mut self, upgrade: bool) -> Self {
+        self.upgrade = upgrade;
+        self
+    }
+
     /// Maps copy-on-write (`MAP_PRIVATE`): writes never reach the file.
     ///
     /// ```
@@ -569,6 +709,7 @@ impl<T, A> fmt::Debug for OpenOptions<T, A> {
             .field("populate", &self.populate)
             .field("address_hint", &self.address_hint)
             .field("follow_symlinks", &self.follow_symlinks)
+            .field("upgrade", &self.upgrade)
             .finish()
     }
 }

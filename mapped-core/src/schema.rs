@@ -668,8 +668,6 @@ pub(crate) fn first_difference(file: &FieldKind, rust: &Shape) -> Option<String>
 /// evolution (`docs/file-formats.md`, "Evolving a type"): fields are compared by name, kind,
 /// offset and size, in order; nested structs must match whole. Sizes, alignments and byte orders
 /// are the caller's to check.
-// Used by the upgrade paths of issue 14, which land next.
-#[allow(dead_code)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Relation {
     /// The same fields.
@@ -687,7 +685,6 @@ pub(crate) enum Relation {
 }
 
 /// The [`Relation`] of the type a file stores (`file`) to a Rust type (`ours`).
-#[allow(dead_code)]
 pub(crate) fn relation(file: &FieldKind, ours: &FieldKind) -> Relation {
     let (FieldKind::Struct(theirs), FieldKind::Struct(mine)) = (file, ours) else {
         if same_kind(file, ours) {
@@ -738,7 +735,6 @@ pub(crate) fn relation(file: &FieldKind, ours: &FieldKind) -> Relation {
     }
 }
 
-#[allow(dead_code)]
 fn same_field(a: &FieldInfo, b: &FieldInfo) -> bool {
     a.name == b.name && a.offset == b.offset && a.size == b.size && same_kind(&a.kind, &b.kind)
 }

@@ -58,7 +58,7 @@ pub(crate) fn repr(cx: &Ctxt, attrs: &[Attribute]) -> Repr {
 /// `#[mapped(...)]` keys accepted on the struct.
 const STRUCT_KEYS: &[&str] = &["size", "align", "magic", "version", "crate"];
 /// `#[mapped(...)]` keys accepted on a field.
-const FIELD_KEYS: &[&str] = &["offset", "readonly"];
+const FIELD_KEYS: &[&str] = &["offset", "readonly", "since"];
 
 /// A value given in an attribute, with the spans of its key and of its value: generated code
 /// spanned from one to the other makes the compiler underline the whole `key = value`.
@@ -90,6 +90,9 @@ pub(crate) struct StructAttrs {
 pub(crate) struct FieldAttrs {
     pub(crate) offset: Option<Spanned<usize>>,
     pub(crate) readonly: Option<Span>,
+    /// `since = N`: the struct `version` that appended the field (schema evolution). Checked,
+    /// stored nowhere.
+    pub(crate) since: Option<Spanned<u32>>,
 }
 
 pub(crate) fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
@@ -140,6 +143,7 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         "the struct",
         |key, meta| match key {
             "offset" => set_once(cx, &mut out.offset, key, meta, parse_int(cx, key, meta)),
+            "since" => set_once(cx, &mut out.since, key, meta, parse_int(cx, key, meta)),
             "readonly" => {
                 if meta.input.peek(syn::Token![=]) {
                     cx.error_spanned_by(&meta.path, "`readonly` takes no value: write `readonly`");

@@ -32,6 +32,21 @@ const RESERVED: &[(&str, &str)] = &[
     ("try_into", "`TryInto::try_into`, which every handle has"),
 ];
 
+/// The associated functions the derive generates on the struct itself (`expand::constructors`).
+/// They never clash with field accessors, which live on the accessor struct; a function of the
+/// same name in the user's own `impl` of the struct does clash (E0592, as for any inherent
+/// function defined twice: `tests/ui/upgrade-fn-clash.rs`). The README lists them.
+pub(crate) const GENERATED_FNS: &[&str] = &[
+    "create_new",
+    "open",
+    "open_or_create",
+    "open_read_only",
+    "open_private",
+    "upgrade",
+    "anonymous",
+    "options",
+];
+
 pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
     check_repr(cx, input);
     check_generics(cx, input);
@@ -49,6 +64,53 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
     }
     check_accessor_names(cx, input);
     check_header(cx, input);
+    check_since(cx, input);
+}
+
+/// `#[mapped(since = N)]` on appended fields: each at most the struct's `version`, and never
+/// lower than an earlier field's, as fields are only ever appended.
+fn check_since(cx: &Ctxt, input: &Input<'_>) {
+    let version = input.attrs.version.as_ref().map(|version| version.value);
+    let mut previous: Option<(u32, &syn::Ident)> = None;
+    for field in &input.fields {
+        let Some(since) = &field.attrs.since else {
+            continue;
+        };
+        let name = field.ident.unraw();
+        match version {
+            Some(version) if since.value > version => cx.push(syn::Error::new(
+                since.value_span,
+                format!(
+                    "field `{name}` is `since = {}`, above the struct's `version = {version}`: a \
+                     field appended in version {} needs the struct at that version or later",
+                    since.value, since.value
+                ),
+            )),
+            None if !input.attrs.version_written => cx.push(syn::Error::new(
+                since.span,
+                format!(
+                    "field `{name}` has `since`, but the struct has no `version` for it to be \
+                     compared with; add `#[mapped(magic = b\"MYFORMAT\", version = N)]`"
+                ),
+            )),
+            _ => {}
+        }
+        if let Some((earlier, earlier_field)) = previous {
+            if since.value < earlier {
+                cx.push(syn::Error::new(
+                    since.value_span,
+                    format!(
+                        "field `{name}` is `since = {}`, but the earlier field `{}` is `since = \
+                         {earlier}`: fields are only appended, so `since` never decreases in \
+                         field order",
+                        since.value,
+                        earlier_field.unraw()
+                    ),
+                ));
+            }
+        }
+        previous = Some((since.value, field.ident));
+    }
 }
 
 /// `magic` and `version` only make sense together.
@@ -241,7 +303,24 @@ pub(crate) fn accessor_clashes<'a>(input: &Input<'a>) -> Vec<(&'a syn::Ident, St
 mod tests {
     use std::path::Path;
 
-    use super::RESERVED;
+    use super::{GENERATED_FNS, RESERVED};
+
+    #[test]
+    fn generated_fns_lists_every_function_the_derive_puts_on_the_struct() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/expand.rs");
+        let text = std::fs::read_to_string(src).expect("expand.rs");
+        let body = text
+            .split_once("fn constructors(")
+            .expect("expand::constructors")
+            .1;
+        let body = body.split_once("\n}\n").expect("its end").0;
+        let generated: Vec<&str> = body
+            .split("#vis fn ")
+            .skip(1)
+            .map(|rest| rest.split('(').next().expect("a name"))
+            .collect();
+        assert_eq!(generated, GENERATED_FNS);
+    }
 
     /// The methods of `mapped::Handle` that take `self` in any form, read from the runtime's
     /// source: a field accessor of the same name would be hidden behind each.

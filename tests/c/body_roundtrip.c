@@ -53,8 +53,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bad magic\n");
         return 1;
     }
-    if (le64((const uint8_t *)&header->fingerprint) != BODY_FINGERPRINT ||
-        le64((const uint8_t *)&header->size) != sizeof(struct Body)) {
+    const struct Body_schema_area *area = Body_active_area(header);
+    if (le64((const uint8_t *)&area->fingerprint) != BODY_FINGERPRINT ||
+        le64((const uint8_t *)&area->size) != sizeof(struct Body)) {
         fprintf(stderr, "layout mismatch\n");
         return 1;
     }

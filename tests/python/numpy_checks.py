@@ -138,6 +138,20 @@ def struct_file(path, offset, literal):
     print(f"checked the struct file at offset {offset}")
 
 
+def upgraded(path, literal):
+    """A `Config` file upgraded to `Grown` (tests/numpy.rs): the active schema area's layout."""
+    found = mapped_numpy.open(path)
+    if found.dtype != numpy.dtype(eval(literal)):
+        sys.exit(f"open({path}) has dtype {found.dtype}")
+    grown = found[0]
+    if (grown["limit"], grown["port"], grown["since4"]) != (1 << 33, 8080, 0):
+        sys.exit(f"open({path})[0] holds {grown}")
+    info = mapped_numpy.info(path)
+    if (info.version, info.record_size, info.data_offset) != (4, found.dtype.itemsize, 4096):
+        sys.exit(f"info({path}) is {info}")
+    print("checked the upgraded struct file")
+
+
 def records(path, shape, literal, first, last):
     """A record file of a scalar or array type: shape, dtype, first and last values."""
     found, shape_text = mapped_numpy.open(path), shape
@@ -182,5 +196,6 @@ def readme(directory, example):
 
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
-    {"every": every, "write": write, "struct": struct_file, "records": records,
+    {"every": every, "write": write, "struct": struct_file, "upgraded": upgraded,
+     "records": records,
      "refused": refused, "names": names, "readme": readme}[command](*arguments)

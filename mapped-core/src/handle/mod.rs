@@ -75,9 +75,10 @@ impl<T: Mapped, A: Access> Handle<T, A> {
                 align: align_of::<T>(),
             });
         }
-        debug_assert_eq!(mapping.data_len(), std::mem::size_of::<T>());
-        // SAFETY: `data` is aligned (checked above) and points to `size_of::<T>()` bytes that the
-        // mapping keeps mapped with the protection `A` names until it is dropped; the handle owns
+        // More for a file written by a newer layout of `T`: its newer fields follow `T`'s.
+        debug_assert!(mapping.data_len() >= std::mem::size_of::<T>());
+        // SAFETY: `data` is aligned (checked above) and points to at least `size_of::<T>()` bytes
+        // that the mapping keeps mapped with the protection `A` names until it is dropped; the handle owns
         // the mapping, and everything borrowed from `fields` borrows the handle.
         let raw = unsafe { RawView::new(data.cast::<T>()) };
         Ok(Handle {
@@ -473,7 +474,9 @@ impl<T: Mapped, A: Readable> Handle<T, A> {
 
 impl<T: Mapped, A: Writable> Handle<T, A> {
     /// Copies `value` into the mapping, whole; the same as the generated `store`, for generic
-    /// code.
+    /// code. In a file written by a newer layout of `T`, the fields `T` does not know are zeroed
+    /// too ("absent"): the value stored is the whole of what this build knows. Field setters
+    /// change only their own field.
     ///
     /// ```
     /// # use mapped::{Handle, Mapped};
@@ -488,7 +491,21 @@ impl<T: Mapped, A: Writable> Handle<T, A> {
     /// # Ok(()) }
     /// ```
     pub fn store(&self, value: &T) {
-        self.fields.raw().store(value)
+        self.fields.raw().store(value);
+        let newer = self.mapping.data_len() - std::mem::size_of::<T>();
+        if newer > 0 {
+            // SAFETY: the mapping holds `data_len()` writable bytes from `data()` (`A` is
+            // `Writable`, so the pages are `PROT_WRITE`); the last `newer` of them lie past `T`,
+            // where no accessor of this handle reaches, so no reference borrowed from it aliases
+            // them. Other processes may write them concurrently, as they may write any byte of
+            // a shared mapping; bytes carry no validity invariant (`FromBytes`).
+            unsafe {
+                self.mapping
+                    .data()
+                    .add(std::mem::size_of::<T>())
+                    .write_bytes(0, newer);
+            }
+        }
     }
 }
 

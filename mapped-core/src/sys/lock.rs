@@ -133,3 +133,29 @@ impl Drop for WriterLock {
         drop(unsafe { OwnedFd::from_raw_fd(fd) });
     }
 }
+
+/// An exclusive `flock` that serialises the upgrades of a struct file, released on drop.
+#[derive(Debug)]
+pub(crate) struct UpgradeLock {
+    _locked: Flock<File>,
+}
+
+impl UpgradeLock {
+    /// `flock(LOCK_EX)` on a duplicate of `file`'s descriptor, waiting for another upgrader (a
+    /// lock belongs to the open file description, which the duplicate shares).
+    ///
+    /// # Errors
+    /// [`Op::Lock`](crate::Op::Lock) (`dup` failing is reported there too).
+    pub(crate) fn take(file: &File, path: &std::path::Path) -> Result<Self, crate::Error> {
+        let mut copy = file
+            .try_clone()
+            .map_err(|e| crate::Error::io(crate::Op::Lock, path, e))?;
+        loop {
+            match Flock::lock(copy, FlockArg::LockExclusive) {
+                Ok(locked) => return Ok(UpgradeLock { _locked: locked }),
+                Err((back, Errno::EINTR)) => copy = back,
+                Err((_, errno)) => return Err(crate::Error::io(crate::Op::Lock, path, errno)),
+            }
+        }
+    }
+}

@@ -32,8 +32,8 @@ mod thread;
 
 pub(crate) use create::{already_exists, create_atomically};
 pub(crate) use futex::{wait as futex_wait, wake_all as futex_wake_all, HAS_FUTEX};
-pub(crate) use lock::current_generation;
 pub(crate) use lock::generation as fork_generation;
+pub(crate) use lock::{current_generation, UpgradeLock};
 pub(crate) use record::RecordFile;
 pub(crate) use thread::{current as current_thread, is_dead as thread_is_dead, ThreadName};
 
@@ -239,6 +239,14 @@ pub(crate) fn write_at(file: &File, path: &Path, buf: &[u8], offset: u64) -> Res
 pub(crate) fn set_len(file: &File, path: &Path, len: u64) -> Result<(), Error> {
     file.set_len(len)
         .map_err(|e| Error::io(Op::Ftruncate, path, e))
+}
+
+/// `fdatasync`: what was written to `file` (and its size) reaches the disk.
+///
+/// # Errors
+/// [`Op::Fsync`].
+pub(crate) fn sync_data(file: &File, path: &Path) -> Result<(), Error> {
+    file.sync_data().map_err(|e| Error::io(Op::Fsync, path, e))
 }
 
 /// The size and allocation of an open file (`fstat`).

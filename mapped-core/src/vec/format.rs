@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::header::{
-    self, Fixed, Identity, Kind, Pread, FORMAT, HEADER_SIZE, MAX_SCHEMA_LEN, RECORDS_MAGIC,
+    self, Fixed, Identity, Kind, Pread, FORMAT, FORMAT_2, HEADER_SIZE, MAX_SCHEMA_LEN, RECORDS_MAGIC,
     RECORDS_VERSION,
 };
 use crate::schema::{self, FieldKind, Relation};
@@ -171,7 +171,8 @@ impl RecordType {
             return Err(too_small());
         };
         let fixed = Fixed::parse(fixed.try_into().expect("a header"));
-        if fixed.format != FORMAT {
+        // Format 2's record files are format 3's but for the waiter word, which it kept zero.
+        if fixed.format != FORMAT && fixed.format != FORMAT_2 {
             return Err(Error::UnsupportedFormat {
                 path: path.to_path_buf(),
                 found: fixed.format,
