@@ -13,8 +13,8 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::header::{
-    self, Fixed, Identity, Kind, Pread, FORMAT, FORMAT_2, HEADER_SIZE, MAX_SCHEMA_LEN, RECORDS_MAGIC,
-    RECORDS_VERSION,
+    self, Fixed, Identity, Kind, Pread, FORMAT, FORMAT_2, HEADER_SIZE, MAX_SCHEMA_LEN,
+    RECORDS_MAGIC, RECORDS_VERSION,
 };
 use crate::schema::{self, FieldKind, Relation};
 use crate::shape::Shape;
