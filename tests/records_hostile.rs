@@ -281,8 +281,7 @@ fn vec_model<T: Record>(bytes: &[u8], how: VecOpen) -> Expect {
         return refused(too_small);
     }
     let data_offset = u64_at(bytes, DATA_OFFSET);
-    let alignment = HEADER.max(std::mem::align_of::<T>()) as u64;
-    if data_offset % alignment != 0 || data_offset < (HEADER + schema_len) as u64 {
+    if data_offset % HEADER as u64 != 0 || data_offset < (HEADER + schema_len) as u64 {
         return refused(Refusal::BadHeader);
     }
     if differs(12..32) {
@@ -293,6 +292,11 @@ fn vec_model<T: Record>(bytes: &[u8], how: VecOpen) -> Expect {
     let odd_name = schema != our_schema;
     if odd_name && !differs_only_in_root_name(schema, our_schema) {
         return refused(Refusal::BadSchema);
+    }
+    // The type's own alignment is judged once the layouts are known to be related (a file of an
+    // older layout, to be upgraded, may have had a smaller one).
+    if data_offset % std::mem::align_of::<T>() as u64 != 0 {
+        return refused(Refusal::BadHeader);
     }
     if (size as u64) < data_offset {
         let too_small = Refusal::FileTooSmall {
