@@ -47,6 +47,7 @@ mod file;
 mod file_info;
 mod handle;
 mod header;
+mod layout_check;
 mod mapped;
 mod mode;
 mod open;
@@ -84,6 +85,7 @@ pub use view::View;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::field::RawView;
+    pub use crate::layout_check::{layout_fault, layout_panic};
     pub use crate::mapped::Accessors;
     pub use crate::shape::{field, layout};
     pub use crate::view::nested;
