@@ -1,13 +1,13 @@
-//! The layout rules every derived struct must meet, checked at compile time from its
-//! [`Layout`]: no zero-sized field, no padding.
+//! The layout rules every derived struct must meet, checked at compile time from the fields of
+//! its [`Layout`](crate::Layout): no zero-sized field, no padding.
 //!
 //! The derive emits one constant per struct that matches on [`layout_fault`] and, in the arm of
 //! the field at fault, calls [`layout_panic`] with tokens spanned at that field: one constant for
-//! the compiler to evaluate (reading `LAYOUT`, which is evaluated anyway) instead of an item per
-//! field and gap, and the error still points at the culprit, since `layout_panic` is
+//! the compiler to evaluate (reading the field list that `LAYOUT` is made of) instead of an item
+//! per field and gap, and the error still points at the culprit, since `layout_panic` is
 //! `#[track_caller]`. The message, with its numbers, is only written when a check fails.
 
-use crate::shape::Layout;
+use crate::shape::Field;
 
 /// The rule a faulty layout breaks, found by [`first_fault`].
 enum Fault {
@@ -18,10 +18,9 @@ enum Fault {
     Padding { index: usize, gap: usize },
 }
 
-/// The first fault of `layout`, in field order: field `i` zero-sized, or padding before it; then
-/// padding after the last field.
-const fn first_fault(layout: &Layout) -> Option<Fault> {
-    let fields = layout.fields;
+/// The first fault of a struct of `size` bytes made of `fields`, in field order: field `i`
+/// zero-sized, or padding before it; then padding after the last field.
+const fn first_fault(size: usize, fields: &[Field]) -> Option<Fault> {
     let mut end = 0;
     let mut i = 0;
     while i < fields.len() {
@@ -38,15 +37,15 @@ const fn first_fault(layout: &Layout) -> Option<Fault> {
         end = field.offset + field.size;
         i += 1;
     }
-    if layout.size != end {
-        let gap = layout.size.saturating_sub(end);
+    if size != end {
+        let gap = size.saturating_sub(end);
         return Some(Fault::Padding { index: i, gap });
     }
     None
 }
 
-/// The field at fault in `layout` (see the module documentation), `fields.len()` for padding
-/// after the last field, or `usize::MAX` when the layout has no fault.
+/// The field at fault in a struct of `size` bytes made of `fields` (see the module documentation),
+/// `fields.len()` for padding after the last field, or `usize::MAX` when there is no fault.
 ///
 /// ```
 /// use mapped::Mapped;
@@ -56,44 +55,44 @@ const fn first_fault(layout: &Layout) -> Option<Fault> {
 /// #[repr(C)]
 /// struct Sound { a: u32, b: u32 }
 ///
-/// assert_eq!(mapped::__private::layout_fault(&<Sound as Mapped>::LAYOUT), usize::MAX);
+/// let layout = <Sound as Mapped>::LAYOUT;
+/// assert_eq!(mapped::__private::layout_fault(layout.size, fields), usize::MAX);
 /// ```
 #[doc(hidden)]
-pub const fn layout_fault(layout: &Layout) -> usize {
-    match first_fault(layout) {
+pub const fn layout_fault(size: usize, fields: &[Field]) -> usize {
+    match first_fault(size, fields) {
         None => usize::MAX,
         Some(Fault::ZeroSized { index } | Fault::Padding { index, .. }) => index,
     }
 }
 
-/// Stops compilation with what is wrong with `layout`, reported where the call is written: the
-/// generated code spans it at the field at fault.
+/// Stops compilation with what is wrong with struct `name` of `size` bytes made of `fields`,
+/// reported where the call is written: the generated code spans it at the field at fault.
 ///
 /// ```compile_fail,E0080
-/// use mapped::__private::{field, layout, layout_fault, layout_panic};
-/// use mapped::{FieldType, Layout};
+/// use mapped::__private::{field, layout_fault, layout_panic};
+/// use mapped::{Field, FieldType};
 ///
 /// // A `u8` then a `u32` at offset 4: three bytes of padding between them.
-/// const PADDED: Layout = layout("S", 8, 4, &[
+/// const PADDED: &[Field] = &[
 ///     field("a", 0, 1, "u8", &<u8 as FieldType>::SHAPE, false),
 ///     field("b", 4, 4, "u32", &<u32 as FieldType>::SHAPE, false),
-/// ]);
+/// ];
 /// // error: `S` has 3 byte(s) of padding between `a` and `b`: ...
-/// const _: () = if layout_fault(&PADDED) != usize::MAX { layout_panic(&PADDED) };
+/// const _: () = if layout_fault(8, PADDED) != usize::MAX { layout_panic("S", 8, PADDED) };
 /// ```
 #[doc(hidden)]
 #[track_caller]
-pub const fn layout_panic(layout: &Layout) -> ! {
+pub const fn layout_panic(name: &str, size: usize, fields: &[Field]) -> ! {
     let mut text = Text::new();
-    let name = layout.name;
-    match first_fault(layout) {
+    match first_fault(size, fields) {
         None => {
             text = text.str("`").str(name).str("` has no layout fault");
         }
         Some(Fault::ZeroSized { index }) => {
             text = text
                 .str("field `")
-                .str(layout.fields[index].name)
+                .str(fields[index].name)
                 .str("` of `")
                 .str(name)
                 .str(
@@ -101,23 +100,23 @@ pub const fn layout_panic(layout: &Layout) -> ! {
                      must not be zero-sized; remove the field",
                 );
         }
-        Some(Fault::Padding { index, gap }) if index < layout.fields.len() => {
+        Some(Fault::Padding { index, gap }) if index < fields.len() => {
             text = text
                 .str("`")
                 .str(name)
                 .str("` has ")
                 .usize(gap)
                 .str(" byte(s) of padding between `")
-                .str(layout.fields[index - 1].name)
+                .str(fields[index - 1].name)
                 .str("` and `")
-                .str(layout.fields[index].name)
+                .str(fields[index].name)
                 .str(
                     "`: padding bytes are uninitialized, so they cannot be written to a file; \
                      add an explicit field to fill the gap or reorder the fields",
                 );
         }
         Some(Fault::Padding { index, gap }) => {
-            let last = layout.fields[index - 1].name;
+            let last = fields[index - 1].name;
             text = text
                 .str("`")
                 .str(name)
@@ -197,46 +196,46 @@ impl Text {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shape::{field, layout, Shape};
+    use crate::shape::{field, Shape};
 
     const U8: Shape = Shape::Unsigned { bytes: 1 };
     const U32: Shape = Shape::Unsigned { bytes: 4 };
 
     #[test]
     fn a_sound_layout_has_no_fault() {
-        const FIELDS: [crate::shape::Field; 2] = [
+        const FIELDS: [Field; 2] = [
             field("a", 0, 4, "u32", &U32, false),
             field("b", 4, 4, "u32", &U32, false),
         ];
-        assert_eq!(layout_fault(&layout("S", 8, 4, &FIELDS)), usize::MAX);
+        assert_eq!(layout_fault(8, &FIELDS), usize::MAX);
     }
 
     #[test]
     fn each_fault_names_its_field() {
-        const GAP: [crate::shape::Field; 2] = [
+        const GAP: [Field; 2] = [
             field("a", 0, 1, "u8", &U8, false),
             field("b", 4, 4, "u32", &U32, false),
         ];
-        assert_eq!(layout_fault(&layout("S", 8, 4, &GAP)), 1);
-        const TRAILING: [crate::shape::Field; 2] = [
+        assert_eq!(layout_fault(8, &GAP), 1);
+        const TRAILING: [Field; 2] = [
             field("a", 0, 4, "u32", &U32, false),
             field("b", 4, 1, "u8", &U8, false),
         ];
-        assert_eq!(layout_fault(&layout("S", 8, 4, &TRAILING)), 2);
-        const ZERO: [crate::shape::Field; 2] = [
+        assert_eq!(layout_fault(8, &TRAILING), 2);
+        const ZERO: [Field; 2] = [
             field("a", 0, 4, "u32", &U32, false),
             field("b", 4, 0, "[u8; 0]", &U8, false),
         ];
-        assert_eq!(layout_fault(&layout("S", 4, 4, &ZERO)), 1);
+        assert_eq!(layout_fault(4, &ZERO), 1);
     }
 
     #[test]
     fn the_message_has_the_names_and_the_gap() {
-        const GAP: [crate::shape::Field; 2] = [
+        const GAP: [Field; 2] = [
             field("a", 0, 1, "u8", &U8, false),
             field("b", 4, 4, "u32", &U32, false),
         ];
-        let message = std::panic::catch_unwind(|| layout_panic(&layout("S", 8, 4, &GAP)))
+        let message = std::panic::catch_unwind(|| layout_panic("S", 8, &GAP))
             .expect_err("a faulty layout panics");
         let message = message.downcast_ref::<String>().expect("a formatted message");
         assert!(

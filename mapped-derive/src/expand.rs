@@ -82,8 +82,9 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
     let setters = with_accessors()
         .filter(|field| field.attrs.readonly.is_none())
         .map(|field| setter(input, field, body));
-    let (layout_const, header_const, layout_checks) = match body {
+    let (fields_const, layout_const, header_const, layout_checks) = match body {
         Body::Real => (
+            layout::fields_const(input),
             layout::layout_const(input),
             layout::header_const(input),
             layout::checks(input),
@@ -91,7 +92,8 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
         Body::Stub => {
             let name = ident.unraw().to_string();
             let layout = quote!(#krate::__private::layout(#name, 0, 1, &[]));
-            (layout, TokenStream::new(), TokenStream::new())
+            let none = TokenStream::new;
+            (none(), layout, none(), none())
         }
     };
     let stub = body == Body::Stub;
@@ -141,6 +143,7 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
             clippy::wrong_self_convention
         )]
         const _: () = {
+            #fields_const
             #constructors
 
             #[automatically_derived]

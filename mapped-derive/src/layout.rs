@@ -14,11 +14,17 @@ use syn::ext::IdentExt;
 use crate::ast::Input;
 use crate::attr::Spanned;
 
-/// `<T as Mapped>::LAYOUT`: every field's name, offset, size, type and shape.
-pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
+/// The name of the constant that lists the struct's fields, from which both `LAYOUT` and the
+/// layout checks are made: the checks read it rather than `<T as Mapped>::LAYOUT`, which would
+/// add errors of its own where `T` is not `Mapped` (zerocopy's derives missing).
+pub(crate) fn fields_const_ident() -> syn::Ident {
+    format_ident!("__MAPPED_FIELDS")
+}
+
+/// `const __MAPPED_FIELDS: &[Field]`: every field's name, offset, size, type and shape.
+pub(crate) fn fields_const(input: &Input<'_>) -> TokenStream {
     let ident = input.ident;
     let krate = &input.krate;
-    let name = ident.unraw().to_string();
     let fields = input.fields.iter().map(|field| {
         let field_name = field.ident;
         let name = field.ident.unraw().to_string();
@@ -36,12 +42,24 @@ pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
             )
         }
     });
+    let fields_const = fields_const_ident();
+    quote! {
+        const #fields_const: &[#krate::Field] = &[#(#fields),*];
+    }
+}
+
+/// `<T as Mapped>::LAYOUT`, made of the fields of [`fields_const`].
+pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
+    let ident = input.ident;
+    let krate = &input.krate;
+    let name = ident.unraw().to_string();
+    let fields_const = fields_const_ident();
     quote! {
         #krate::__private::layout(
             #name,
             #krate::__private::size_of::<#ident>(),
             #krate::__private::align_of::<#ident>(),
-            &[#(#fields),*],
+            #fields_const,
         )
     }
 }
@@ -88,8 +106,8 @@ fn type_name(ty: &syn::Type) -> String {
 /// Every compile-time layout check of the struct.
 ///
 /// The rules every struct must meet (no zero-sized field, no padding) are one constant: a `match`
-/// on the index of the first field at fault, found by a `const fn` of the runtime from `LAYOUT`
-/// (evaluated anyway), whose arm for each field calls the runtime's `#[track_caller]` panic with
+/// on the index of the first field at fault, found by a `const fn` of the runtime from the fields
+/// `LAYOUT` is made of, whose arm for each field calls the runtime's `#[track_caller]` panic with
 /// tokens spanned at that field. Items per field and gap would each be one more body for the
 /// compiler to check, build and evaluate; this is one, and the message it writes names the field
 /// and the number of padding bytes.
@@ -111,10 +129,15 @@ pub(crate) fn checks(input: &Input<'_>) -> TokenStream {
 fn rules(input: &Input<'_>) -> TokenStream {
     let ident = input.ident;
     let krate = &input.krate;
-    let layout = quote!(&<#ident as #krate::Mapped>::LAYOUT);
+    let name = ident.unraw().to_string();
+    let size = quote!(#krate::__private::size_of::<#ident>());
+    let fields = fields_const_ident();
     let at = |index: usize, span: Span| {
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        let fail = respan(quote!(#krate::__private::layout_panic(#layout)), span);
+        let fail = respan(
+            quote!(#krate::__private::layout_panic(#name, #size, #fields)),
+            span,
+        );
         quote!(#index => #fail,)
     };
     let arms = input
@@ -127,7 +150,7 @@ fn rules(input: &Input<'_>) -> TokenStream {
         .last()
         .map(|last| at(input.fields.len(), last.ident.span()));
     quote! {
-        const _: () = match #krate::__private::layout_fault(#layout) {
+        const _: () = match #krate::__private::layout_fault(#size, #fields) {
             #(#arms)*
             #after
             _ => {}
