@@ -243,16 +243,21 @@ pub(crate) fn fields_ident(input: &Input<'_>) -> syn::Ident {
     format_ident!("{}Fields", input.ident, span = input.ident.span())
 }
 
-/// `self.__raw.field::<Ty, INDEX>()` for a field: its index in the layout, a literal, so that no
+/// The field's index in the layout, a literal: accessors reach their field by it, so that no
 /// accessor has a constant of its own (an `offset_of!` each) for the compiler to check.
-fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
-    let ty = &field.ty;
+fn index_of(input: &Input<'_>, field: &Field<'_>) -> proc_macro2::Literal {
     let index = input
         .fields
         .iter()
         .position(|other| other.ident == field.ident)
         .expect("the field is one of the struct's");
-    let index = proc_macro2::Literal::usize_unsuffixed(index);
+    proc_macro2::Literal::usize_unsuffixed(index)
+}
+
+/// `self.__raw.field::<Ty, INDEX>()` for a field.
+fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
+    let ty = &field.ty;
+    let index = index_of(input, field);
     quote_spanned! {ty.span()=>
         self.__raw.field::<#ty, #index>()
     }
@@ -319,11 +324,13 @@ fn getter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
             ),
         )
     };
-    let get = run(
-        krate,
-        body,
-        quote_spanned!(ty.span()=> <#ty as #krate::FieldType>::get(#place)),
-    );
+    let field_index = index_of(input, field);
+    let get = if readonly {
+        quote_spanned!(ty.span()=> #krate::__private::get_read_only::<#ty, #field_index, _, _>(&self.__raw))
+    } else {
+        quote_spanned!(ty.span()=> #krate::__private::get::<#ty, #field_index, _, _>(&self.__raw))
+    };
+    let get = run(krate, body, get);
     // Spanned at the field's type, so a type that is not a `FieldType` is reported there.
     let mut tokens = quote_spanned! {ty.span()=>
         #docs
@@ -407,15 +414,16 @@ fn setter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
                 .map(|element| quote_spanned!(ty.span()=> <#element as #krate::FieldType>::Value)),
         )
     };
+    let field_index = index_of(input, field);
     let set_body = run(
         krate,
         body,
-        quote_spanned!(ty.span()=> <#ty as #krate::FieldType>::set(#place, value)),
+        quote_spanned!(ty.span()=> #krate::__private::set::<#ty, #field_index, _, _>(&self.__raw, value)),
     );
     let mut_body = run(
         krate,
         body,
-        quote_spanned!(ty.span()=> <#ty as #krate::FieldType>::get_mut(#place)),
+        quote_spanned!(ty.span()=> #krate::__private::get_mut::<#ty, #field_index, _, _>(&self.__raw)),
     );
     // Spanned at the field's type, so a type that is not a `Field` is reported there.
     let mut tokens = quote_spanned! {ty.span()=>

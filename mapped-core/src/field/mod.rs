@@ -11,8 +11,10 @@ use crate::error::Error;
 use crate::mode::{AtomicField, Readable, Writable};
 use crate::shape::Shape;
 
+mod access;
 mod place;
 
+pub use access::{get, get_mut, get_read_only, set};
 pub use place::{Place, RawView};
 
 /// A type that can be a field of a mapped struct, and how its accessors treat it.
@@ -417,4 +419,23 @@ impl<E: FieldType, const N: usize, A: Writable> Place<'_, [E; N], A> {
         E::set(element, value);
         Ok(())
     }
+}
+
+/// Describes field `name` of type `F` at `offset`, for the derive's `LAYOUT`: the size and shape
+/// come from `F` here, so the generated code names the type once.
+#[doc(hidden)]
+pub const fn describe<F: FieldType>(
+    name: &'static str,
+    offset: usize,
+    type_name: &'static str,
+    readonly: bool,
+) -> crate::shape::Field {
+    crate::shape::field(
+        name,
+        offset,
+        std::mem::size_of::<F>(),
+        type_name,
+        &F::SHAPE,
+        readonly,
+    )
 }
