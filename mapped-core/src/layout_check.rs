@@ -237,7 +237,9 @@ mod tests {
         ];
         let message = std::panic::catch_unwind(|| layout_panic("S", 8, &GAP))
             .expect_err("a faulty layout panics");
-        let message = message.downcast_ref::<String>().expect("a formatted message");
+        let message = message
+            .downcast_ref::<String>()
+            .expect("a formatted message");
         assert!(
             message.starts_with("`S` has 3 byte(s) of padding between `a` and `b`: "),
             "{message}"
@@ -246,7 +248,12 @@ mod tests {
 
     #[test]
     fn numbers_are_written_in_decimal() {
-        for (value, text) in [(0, "0"), (7, "7"), (10, "10"), (usize::MAX, "18446744073709551615")] {
+        for (value, text) in [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (usize::MAX, "18446744073709551615"),
+        ] {
             assert_eq!(Text::new().usize(value).as_str(), text);
         }
     }

@@ -84,7 +84,7 @@ pub use view::View;
 /// What generated code names; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::field::{describe, get, get_mut, get_read_only, set, RawView};
+    pub use crate::field::{get, get_mut, get_read_only, set, RawView};
     pub use crate::layout_check::{layout_fault, layout_panic};
     pub use crate::mapped::Accessors;
     pub use crate::shape::{field, layout};

@@ -32,10 +32,12 @@ pub(crate) fn fields_const(input: &Input<'_>) -> TokenStream {
         let type_name = type_name(ty);
         let readonly = field.attrs.readonly.is_some();
         quote! {
-            #krate::__private::describe::<#ty>(
+            #krate::__private::field(
                 #name,
                 #krate::__private::offset_of!(#ident, #field_name),
+                #krate::__private::size_of::<#ty>(),
                 #type_name,
+                &<#ty as #krate::FieldType>::SHAPE,
                 #readonly,
             )
         }

@@ -420,22 +420,3 @@ impl<E: FieldType, const N: usize, A: Writable> Place<'_, [E; N], A> {
         Ok(())
     }
 }
-
-/// Describes field `name` of type `F` at `offset`, for the derive's `LAYOUT`: the size and shape
-/// come from `F` here, so the generated code names the type once.
-#[doc(hidden)]
-pub const fn describe<F: FieldType>(
-    name: &'static str,
-    offset: usize,
-    type_name: &'static str,
-    readonly: bool,
-) -> crate::shape::Field {
-    crate::shape::field(
-        name,
-        offset,
-        std::mem::size_of::<F>(),
-        type_name,
-        &F::SHAPE,
-        readonly,
-    )
-}
