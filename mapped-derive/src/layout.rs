@@ -135,7 +135,7 @@ fn rules(input: &Input<'_>) -> TokenStream {
     let at = |index: usize, span: Span| {
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         let fail = respan(
-            quote!(#krate::__private::layout_panic(#name, #size, #fields)),
+            quote!(#krate::__private::layout_panic(#name, __mapped_size, #fields)),
             span,
         );
         quote!(#index => #fail,)
@@ -150,10 +150,13 @@ fn rules(input: &Input<'_>) -> TokenStream {
         .last()
         .map(|last| at(input.fields.len(), last.ident.span()));
     quote! {
-        const _: () = match #krate::__private::layout_fault(#size, #fields) {
-            #(#arms)*
-            #after
-            _ => {}
+        const _: () = {
+            let __mapped_size = #size;
+            match #krate::__private::layout_fault(__mapped_size, #fields) {
+                #(#arms)*
+                #after
+                _ => {}
+            }
         };
     }
 }
