@@ -56,7 +56,7 @@ const fn first_fault(size: usize, fields: &[Field]) -> Option<Fault> {
 /// struct Sound { a: u32, b: u32 }
 ///
 /// let layout = <Sound as Mapped>::LAYOUT;
-/// assert_eq!(mapped::__private::layout_fault(layout.size, fields), usize::MAX);
+/// assert_eq!(mapped::__private::layout_fault(layout.size, layout.fields), usize::MAX);
 /// ```
 #[doc(hidden)]
 pub const fn layout_fault(size: usize, fields: &[Field]) -> usize {
