@@ -324,11 +324,12 @@ fn getter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
             ),
         )
     };
-    let field_index = index_of(input, field);
+    // Every generic argument is written out: nothing is left for the compiler to infer.
+    let (field_index, ident, view_mode) = (index_of(input, field), input.ident, mode_param());
     let get = if readonly {
-        quote_spanned!(ty.span()=> #krate::__private::get_read_only::<#ty, #field_index, _, _>(&self.__raw))
+        quote_spanned!(ty.span()=> #krate::__private::get_read_only::<#ty, #field_index, #ident, #view_mode>(&self.__raw))
     } else {
-        quote_spanned!(ty.span()=> #krate::__private::get::<#ty, #field_index, _, _>(&self.__raw))
+        quote_spanned!(ty.span()=> #krate::__private::get::<#ty, #field_index, #ident, #view_mode>(&self.__raw))
     };
     let get = run(krate, body, get);
     // Spanned at the field's type, so a type that is not a `FieldType` is reported there.
@@ -414,16 +415,16 @@ fn setter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
                 .map(|element| quote_spanned!(ty.span()=> <#element as #krate::FieldType>::Value)),
         )
     };
-    let field_index = index_of(input, field);
+    let (field_index, ident) = (index_of(input, field), input.ident);
     let set_body = run(
         krate,
         body,
-        quote_spanned!(ty.span()=> #krate::__private::set::<#ty, #field_index, _, _>(&self.__raw, value)),
+        quote_spanned!(ty.span()=> #krate::__private::set::<#ty, #field_index, #ident, #mode>(&self.__raw, value)),
     );
     let mut_body = run(
         krate,
         body,
-        quote_spanned!(ty.span()=> #krate::__private::get_mut::<#ty, #field_index, _, _>(&self.__raw)),
+        quote_spanned!(ty.span()=> #krate::__private::get_mut::<#ty, #field_index, #ident, #mode>(&self.__raw)),
     );
     // Spanned at the field's type, so a type that is not a `Field` is reported there.
     let mut tokens = quote_spanned! {ty.span()=>
