@@ -2,10 +2,11 @@
 //! name the field at fault (zero sizes and padding, `#[mapped(size/align/offset = N)]` assertions).
 //!
 //! The macro cannot know sizes or offsets; the compiler can. The rules every struct must meet are
-//! checked by the runtime from `LAYOUT`, which writes a message with the numbers. The assertions
-//! are each emitted twice over: a `const` panic whose message the macro writes (naming the field
-//! and the expected number), and a type mismatch between `field_b_is_at_offset<4>` and
-//! `field_b_is_at_offset<{ offset_of!(..) }>`, which makes rustc print the actual number too.
+//! checked by the runtime from the fields `LAYOUT` is made of; it writes the message, numbers and
+//! all, only when one fails. The assertions are each emitted twice over: a `const` panic whose
+//! message the macro writes (naming the field and the expected number), and a type mismatch
+//! between `field_b_is_at_offset<4>` and `field_b_is_at_offset<{ offset_of!(..) }>`, which makes
+//! rustc print the actual number too.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
