@@ -55,6 +55,7 @@ mod file;
 mod file_info;
 mod handle;
 mod header;
+mod layout_check;
 mod mapped;
 mod mode;
 mod open;
@@ -94,7 +95,8 @@ pub use view::View;
 /// What generated code names; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::field::RawView;
+    pub use crate::field::{get, get_mut, get_read_only, set, RawView};
+    pub use crate::layout_check::{layout_fault, layout_panic};
     pub use crate::mapped::Accessors;
     pub use crate::seqlock::{seqlock_words, SeqlockWords};
     pub use crate::shape::{field, layout};

@@ -87,8 +87,9 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
     let setters = with_accessors()
         .filter(|field| field.attrs.readonly.is_none())
         .map(|field| setter(input, field, body));
-    let (layout_const, header_const, layout_checks) = match body {
+    let (fields_const, layout_const, header_const, layout_checks) = match body {
         Body::Real => (
+            layout::fields_const(input),
             layout::layout_const(input),
             layout::header_const(input),
             layout::checks(input),
@@ -96,7 +97,8 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
         Body::Stub => {
             let name = ident.unraw().to_string();
             let layout = quote!(#krate::__private::layout(#name, 0, 1, &[]));
-            (layout, TokenStream::new(), TokenStream::new())
+            let none = TokenStream::new;
+            (none(), layout, none(), none())
         }
     };
     let stub = body == Body::Stub;
@@ -147,6 +149,7 @@ pub(crate) fn expand(input: &Input<'_>, body: Body) -> TokenStream {
             clippy::wrong_self_convention
         )]
         const _: () = {
+            #fields_const
             #constructors
 
             #[automatically_derived]
@@ -264,16 +267,21 @@ pub(crate) fn fields_ident(input: &Input<'_>) -> syn::Ident {
     format_ident!("{}Fields", input.ident, span = input.ident.span())
 }
 
-/// `self.__raw.field::<Ty, INDEX>()` for a field: its index in the layout, a literal, so that no
+/// The field's index in the layout, a literal: accessors reach their field by it, so that no
 /// accessor has a constant of its own (an `offset_of!` each) for the compiler to check.
-fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
-    let ty = &field.ty;
+fn index_of(input: &Input<'_>, field: &Field<'_>) -> proc_macro2::Literal {
     let index = input
         .fields
         .iter()
         .position(|other| other.ident == field.ident)
         .expect("the field is one of the struct's");
-    let index = proc_macro2::Literal::usize_unsuffixed(index);
+    proc_macro2::Literal::usize_unsuffixed(index)
+}
+
+/// `self.__raw.field::<Ty, INDEX>()` for a field.
+fn place(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
+    let ty = &field.ty;
+    let index = index_of(input, field);
     quote_spanned! {ty.span()=>
         self.__raw.field::<#ty, #index>()
     }
@@ -340,11 +348,14 @@ fn getter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
             ),
         )
     };
-    let get = run(
-        krate,
-        body,
-        quote_spanned!(ty.span()=> <#ty as #krate::FieldType>::get(#place)),
-    );
+    // Every generic argument is written out: nothing is left for the compiler to infer.
+    let (field_index, ident, view_mode) = (index_of(input, field), input.ident, mode_param());
+    let get = if readonly {
+        quote_spanned!(ty.span()=> #krate::__private::get_read_only::<#ty, #field_index, #ident, #view_mode>(&self.__raw))
+    } else {
+        quote_spanned!(ty.span()=> #krate::__private::get::<#ty, #field_index, #ident, #view_mode>(&self.__raw))
+    };
+    let get = run(krate, body, get);
     // Spanned at the field's type, so a type that is not a `FieldType` is reported there.
     let mut tokens = quote_spanned! {ty.span()=>
         #docs
@@ -428,15 +439,16 @@ fn setter(input: &Input<'_>, field: &Field<'_>, body: Body) -> TokenStream {
                 .map(|element| quote_spanned!(ty.span()=> <#element as #krate::FieldType>::Value)),
         )
     };
+    let (field_index, ident) = (index_of(input, field), input.ident);
     let set_body = run(
         krate,
         body,
-        quote_spanned!(ty.span()=> <#ty as #krate::FieldType>::set(#place, value)),
+        quote_spanned!(ty.span()=> #krate::__private::set::<#ty, #field_index, #ident, #mode>(&self.__raw, value)),
     );
     let mut_body = run(
         krate,
         body,
-        quote_spanned!(ty.span()=> <#ty as #krate::FieldType>::get_mut(#place)),
+        quote_spanned!(ty.span()=> #krate::__private::get_mut::<#ty, #field_index, #ident, #mode>(&self.__raw)),
     );
     // Spanned at the field's type, so a type that is not a `Field` is reported there.
     let mut tokens = quote_spanned! {ty.span()=>

@@ -1,23 +1,31 @@
 //! Generated layout code: the `LAYOUT` and `HEADER` constants, and the compile-time checks that
-//! name the field at fault (padding, `#[mapped(size/align/offset = N)]` assertions).
+//! name the field at fault (zero sizes and padding, `#[mapped(size/align/offset = N)]` assertions).
 //!
-//! The macro cannot know sizes or offsets; the compiler can. Each check is therefore emitted twice
-//! over: a `const` panic whose message the macro writes (naming the field and the expected
-//! number), and a type mismatch between `field_b_is_at_offset<4>` and
-//! `field_b_is_at_offset<{ offset_of!(..) }>`, which makes rustc print the actual number too.
+//! The macro cannot know sizes or offsets; the compiler can. The rules every struct must meet are
+//! checked by the runtime from the fields `LAYOUT` is made of; it writes the message, numbers and
+//! all, only when one fails. The assertions are each emitted twice over: a `const` panic whose
+//! message the macro writes (naming the field and the expected number), and a type mismatch
+//! between `field_b_is_at_offset<4>` and `field_b_is_at_offset<{ offset_of!(..) }>`, which makes
+//! rustc print the actual number too.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 
-use crate::ast::{Field, Input};
+use crate::ast::Input;
 use crate::attr::Spanned;
 
-/// `<T as Mapped>::LAYOUT`: every field's name, offset, size, type and shape.
-pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
+/// The name of the constant that lists the struct's fields, from which both `LAYOUT` and the
+/// layout checks are made: the checks read it rather than `<T as Mapped>::LAYOUT`, which would
+/// add errors of its own where `T` is not `Mapped` (zerocopy's derives missing).
+pub(crate) fn fields_const_ident() -> syn::Ident {
+    format_ident!("__MAPPED_FIELDS")
+}
+
+/// `const __MAPPED_FIELDS: &[Field]`: every field's name, offset, size, type and shape.
+pub(crate) fn fields_const(input: &Input<'_>) -> TokenStream {
     let ident = input.ident;
     let krate = &input.krate;
-    let name = ident.unraw().to_string();
     let fields = input.fields.iter().map(|field| {
         let field_name = field.ident;
         let name = field.ident.unraw().to_string();
@@ -35,12 +43,24 @@ pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
             )
         }
     });
+    let fields_const = fields_const_ident();
+    quote! {
+        const #fields_const: &[#krate::Field] = &[#(#fields),*];
+    }
+}
+
+/// `<T as Mapped>::LAYOUT`, made of the fields of [`fields_const`].
+pub(crate) fn layout_const(input: &Input<'_>) -> TokenStream {
+    let ident = input.ident;
+    let krate = &input.krate;
+    let name = ident.unraw().to_string();
+    let fields_const = fields_const_ident();
     quote! {
         #krate::__private::layout(
             #name,
             #krate::__private::size_of::<#ident>(),
             #krate::__private::align_of::<#ident>(),
-            &[#(#fields),*],
+            #fields_const,
         )
     }
 }
@@ -86,33 +106,59 @@ fn type_name(ty: &syn::Type) -> String {
 
 /// Every compile-time layout check of the struct.
 ///
-/// The checks every struct gets are grouped into three constants, not one item per check, since
-/// each item is one more body for the compiler to check, build and evaluate: the zero-size panics,
-/// the padding type mismatches (all reported, being type errors), and the padding panics (each
-/// group stops at its first failure, and a struct with padding has zerocopy's error too).
+/// The rules every struct must meet (no zero-sized field, no padding) are one constant: a `match`
+/// on the index of the first field at fault, found by a `const fn` of the runtime from the fields
+/// `LAYOUT` is made of, whose arm for each field calls the runtime's `#[track_caller]` panic with
+/// tokens spanned at that field. Items per field and gap would each be one more body for the
+/// compiler to check, build and evaluate; this is one, and the message it writes names the field
+/// and the number of padding bytes.
 pub(crate) fn checks(input: &Input<'_>) -> TokenStream {
-    let zero_sized = zero_sized_checks(input);
-    let (tags, padding) = padding_checks(input);
+    let rules = rules(input);
     let assertions = assertions(input);
     quote! {
         #[allow(non_camel_case_types, clippy::identity_op, clippy::manual_assert)]
         const _: () = {
-            const _: () = { #(#zero_sized)* };
-            const _: () = { #(#tags)* };
-            const _: () = { #(#padding)* };
+            #rules
             #(#assertions)*
         };
     }
 }
 
-/// `offset_of!(T, f) + size_of::<F>()`: where a field ends.
-fn end_of(input: &Input<'_>, field: &Field<'_>) -> TokenStream {
+/// The zero-size and padding rules. Arm `i` is reached when field `i` is zero-sized or has padding
+/// before it, arm `fields.len()` when there is padding after the last field; each is spanned at
+/// that field, where the compiler reports the panic.
+fn rules(input: &Input<'_>) -> TokenStream {
     let ident = input.ident;
     let krate = &input.krate;
-    let name = field.ident;
-    let ty = &field.ty;
+    let name = ident.unraw().to_string();
+    let size = quote!(#krate::__private::size_of::<#ident>());
+    let fields = fields_const_ident();
+    let at = |index: usize, span: Span| {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let fail = respan(
+            quote!(#krate::__private::layout_panic(#name, __mapped_size, #fields)),
+            span,
+        );
+        quote!(#index => #fail,)
+    };
+    let arms = input
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| at(index, field.ident.span()));
+    let after = input
+        .fields
+        .last()
+        .map(|last| at(input.fields.len(), last.ident.span()));
     quote! {
-        (#krate::__private::offset_of!(#ident, #name) + #krate::__private::size_of::<#ty>())
+        const _: () = {
+            let __mapped_size = #size;
+            match #krate::__private::layout_fault(__mapped_size, #fields) {
+                #(#arms)*
+                #after
+                _ => {}
+            }
+        };
     }
 }
 
@@ -141,84 +187,6 @@ fn equality_check(
         }
     };
     (mismatch, panic)
-}
-
-/// Rejects zero-sized fields (`[u8; 0]`), and with them zero-sized structs: they have no bytes in
-/// the file, C has no zero-length arrays, and `mmap` of nothing is an error.
-fn zero_sized_checks(input: &Input<'_>) -> Vec<TokenStream> {
-    let ident = input.ident;
-    let krate = &input.krate;
-    input
-        .fields
-        .iter()
-        .map(|field| {
-            let name = field.ident.unraw();
-            let ty = &field.ty;
-            let span = field.ident.span();
-            let message = format!(
-                "field `{name}` of `{ident}` is zero-sized: it would have no bytes in the file, and \
-                 a mapped struct must not be zero-sized; remove the field"
-            );
-            let panic = respan(quote!(#krate::__private::panic!), span);
-            quote_spanned! {span=>
-                if #krate::__private::size_of::<#ty>() == 0 {
-                    #panic(#message);
-                }
-            }
-        })
-        .collect()
-}
-
-/// The padding checks: their type mismatches, and their panics.
-fn padding_checks(input: &Input<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let ident = input.ident;
-    let krate = &input.krate;
-    let mut checks = Vec::new();
-    for pair in input.fields.windows(2) {
-        let (before, after) = (&pair[0], &pair[1]);
-        let (a, b) = (before.ident.unraw(), after.ident.unraw());
-        let after_name = after.ident;
-        let gap = {
-            let end = end_of(input, before);
-            quote!(#krate::__private::offset_of!(#ident, #after_name) - #end)
-        };
-        let message = format!(
-            "`{ident}` has padding between `{a}` and `{b}`: padding bytes are uninitialized, so \
-             they cannot be written to a file; add an explicit field to fill the gap or reorder \
-             the fields"
-        );
-        let tag = format_ident!("padding_bytes_between_{}_and_{}", a, b);
-        let span = after.ident.span();
-        checks.push(equality_check(
-            krate,
-            span,
-            &tag,
-            &gap,
-            &quote!(0),
-            &message,
-        ));
-    }
-    if let Some(last) = input.fields.last() {
-        let name = last.ident.unraw();
-        let end = end_of(input, last);
-        let gap = quote!(#krate::__private::size_of::<#ident>() - #end);
-        let message = format!(
-            "`{ident}` has padding after its last field `{name}`: padding bytes are \
-             uninitialized, so they cannot be written to a file; add an explicit field after \
-             `{name}` to fill the gap"
-        );
-        let tag = format_ident!("padding_bytes_after_{}", name);
-        let span = last.ident.span();
-        checks.push(equality_check(
-            krate,
-            span,
-            &tag,
-            &gap,
-            &quote!(0),
-            &message,
-        ));
-    }
-    checks.into_iter().unzip()
 }
 
 /// `#[mapped(size = N)]`, `#[mapped(align = N)]` and `#[mapped(offset = N)]`.

@@ -11,8 +11,10 @@ use crate::error::Error;
 use crate::mode::{AtomicField, Readable, Writable};
 use crate::shape::Shape;
 
+mod access;
 mod place;
 
+pub use access::{get, get_mut, get_read_only, set};
 pub use place::{Place, RawView};
 
 /// A type that can be a field of a mapped struct, and how its accessors treat it.
