@@ -38,7 +38,10 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// [`Error::LayoutMismatch`] if the file's layout is neither `T`'s nor a prefix of it,
     /// including a file of a newer layout (the message says so: such a file opens as it is);
     /// as for [`open`](Self::open) for a file that is not a record file; [`Error::Io`] (e.g.
-    /// `ENOSPC` while writing the new file, which then leaves the old one untouched).
+    /// `ENOSPC` while writing the new file, which then leaves the old one untouched);
+    /// [`Error::Truncated`] if a process ignoring the writer's lock cuts the old file short while
+    /// it is copied (its records are read through a mapping, and its size is checked before each
+    /// MiB: see [`check_file`](MappedVec::check_file) on why a mapping cannot do more).
     ///
     /// ```
     /// use mapped::{Error, Mapped, MappedVec};
