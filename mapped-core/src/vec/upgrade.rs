@@ -2,6 +2,7 @@
 //! crash-safely (a new file beside the old one, renamed over it once complete and durable).
 
 use std::ffi::OsString;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -9,13 +10,13 @@ use crate::field::FieldType;
 use crate::file;
 use crate::mode::ReadWrite;
 use crate::sys::replace;
-use crate::sys::RecordFile;
+use crate::sys::{Advice, Protection, RecordFile};
 
 use super::format::{Evolution, RecordType, COUNT_OFFSET};
 use super::{lock_at_path, MappedVec};
 
-/// Bytes of old records read (and of new records written) at a time: large enough that the
-/// system calls cost nothing next to the copy, small enough to stay in the cache's reach.
+/// Bytes of new records written at a time: large enough that the system calls cost nothing next
+/// to the copy, small enough for the buffer to stay in the cache's reach.
 const CHUNK: usize = 1 << 20;
 
 impl<T: FieldType> MappedVec<T, ReadWrite> {
@@ -37,7 +38,10 @@ impl<T: FieldType> MappedVec<T, ReadWrite> {
     /// [`Error::LayoutMismatch`] if the file's layout is neither `T`'s nor a prefix of it,
     /// including a file of a newer layout (the message says so: such a file opens as it is);
     /// as for [`open`](Self::open) for a file that is not a record file; [`Error::Io`] (e.g.
-    /// `ENOSPC` while writing the new file, which then leaves the old one untouched).
+    /// `ENOSPC` while writing the new file, which then leaves the old one untouched);
+    /// [`Error::Truncated`] if a process ignoring the writer's lock cuts the old file short while
+    /// it is copied (its records are read through a mapping, and its size is checked before each
+    /// MiB: see [`check_file`](MappedVec::check_file) on why a mapping cannot do more).
     ///
     /// ```
     /// use mapped::{Error, Mapped, MappedVec};
@@ -121,6 +125,13 @@ fn upgrade(path: &Path, new: RecordType) -> Result<(), Error> {
 
 /// Writes the new file: the header of `new` counting `records`, then every record of the old
 /// file (`old_stride` bytes each, from `old_offset`), each followed by zeros up to `new`'s size.
+///
+/// The old file is mapped, and its records are spread straight from the mapping into a buffer
+/// that is written with `pwrite`: two copies of every byte, where a `pread` into a buffer of its
+/// own made three. The new file is written with `pwrite`, never through a mapping: a full disk is
+/// then an error, and the kernel fills whole pages without zeroing them first (a fault on a
+/// mapping of new blocks zeroes every page before the copy: measured slower,
+/// docs/performance.md).
 fn write_records(
     old: &RecordFile,
     old_offset: u64,
@@ -130,37 +141,65 @@ fn write_records(
     new: &RecordType,
 ) -> Result<(), Error> {
     let new_stride = new.size;
-    let overflow = || Error::OffsetOverflow {
-        path: fresh.path().to_path_buf(),
+    let overflow = |path: &Path| Error::OffsetOverflow {
+        path: path.to_path_buf(),
         offset: new.data_offset as u64,
         size: usize::MAX,
     };
     let total = records
         .checked_mul(new_stride as u64)
         .and_then(|bytes| bytes.checked_add(new.data_offset as u64))
-        .ok_or_else(overflow)?;
-    // Not reserved first (`fallocate`): these are `pwrite`s, which report a full disk as an
-    // error (unlike writes through a mapping), and the new file is only renamed into place once
-    // every byte is written. Its length is set first, so the filesystem can lay it out at once.
+        .ok_or_else(|| overflow(fresh.path()))?;
+    // Its length is set first, so the filesystem can lay it out at once. Not reserved
+    // (`fallocate`): `pwrite` reports a full disk as an error, and the new file is only renamed
+    // into place once every byte is written.
     fresh.set_len(total)?;
     let mut header = new.encode();
     header[COUNT_OFFSET..COUNT_OFFSET + 8].copy_from_slice(&records.to_ne_bytes());
     fresh.write_at(&header, 0)?;
+    if records == 0 {
+        return Ok(());
+    }
+    // `records` whole records lie in the old file (the caller clamped the count to its size).
+    let old_end = old_offset + records * old_stride as u64;
+    let old_len = usize::try_from(old_end)
+        .ok()
+        .and_then(NonZeroUsize::new)
+        .ok_or_else(|| overflow(old.path()))?;
+    let from = old.map(old_len, Protection::Read, true)?;
+    // Read once, in order: the kernel may read ahead further and drop what was read.
+    let _ = from.advise(Advice::Sequential);
     let batch = (CHUNK / new_stride).max(1);
-    let mut from = vec![0u8; batch * old_stride];
     // Zeroed once: each record's tail is never written, so it stays zero batch after batch.
     let mut to = vec![0u8; batch * new_stride];
     let mut done = 0u64;
     while done < records {
         let n = (records - done).min(batch as u64) as usize;
-        let from = &mut from[..n * old_stride];
-        old.read_at(from, old_offset + done * old_stride as u64)?;
+        let from_at = old_offset as usize + done as usize * old_stride;
+        let from_end = from_at + n * old_stride;
+        // Only a process ignoring the writer's lock could cut the old file short under us. Its
+        // size is checked before each batch is touched; between the check and the copy, such a
+        // process could still make the copy raise `SIGBUS`, as for every mapping
+        // (docs/safety.md).
+        file::check_holds(old.file(), old.path(), from_end as u64)?;
         let to = &mut to[..n * new_stride];
-        for (new_record, old_record) in to
-            .chunks_exact_mut(new_stride)
-            .zip(from.chunks_exact(old_stride))
-        {
-            new_record[..old_stride].copy_from_slice(old_record);
+        for (i, new_record) in to.chunks_exact_mut(new_stride).enumerate() {
+            // SAFETY: the source, `old_stride` bytes at `from_at + i * old_stride`, lies within
+            // `from_at..from_end`, inside the `old_len` bytes `from` maps (`from_end <= old_end`)
+            // and still held by the file (checked just above; only a process ignoring the lock
+            // could cut it since, see above), so reading it does not fault; the
+            // destination is the first `old_stride` bytes of `new_record` (`old_stride <=
+            // new_stride`: the old layout is a prefix of the new), a buffer of this function that
+            // cannot overlap a file mapping. The bytes are copied through a raw pointer, never
+            // referenced: a process writing the file meanwhile (ignoring the writer's lock) could
+            // only change which bytes are copied, and any bytes are valid `u8`s.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    from.data().as_ptr().add(from_at + i * old_stride),
+                    new_record.as_mut_ptr(),
+                    old_stride,
+                );
+            }
         }
         let at = new.data_offset as u64 + done * new_stride as u64;
         fresh.write_at(to, at)?;
