@@ -615,6 +615,43 @@ fn readers_of_a_replaced_file_are_told() {
     ));
 }
 
+/// A reader asleep in `wait_len` on the file an upgrade replaces is woken by the upgrade and told
+/// at once, not at the end of its (long) timeout.
+#[test]
+fn an_upgrade_wakes_readers_waiting_on_the_old_file() {
+    let tmp = TempDir::new();
+    let path = tmp.path("records.bin");
+    write_file::<v1::Rec>(&path, 3);
+    let timeout = std::time::Duration::from_secs(60);
+    let waiting = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let mut reader = MappedVec::<v1::Rec>::open_read_only(&path).unwrap();
+            let started = std::time::Instant::now();
+            let result = reader.wait_len(4, timeout);
+            (result, started.elapsed())
+        })
+    };
+    // Until the reader has set its waiting bit (header bytes 60..64), it is not asleep yet.
+    let waiter_word = |path: &Path| {
+        let bytes = std::fs::read(path).unwrap();
+        u32::from_ne_bytes(bytes[60..64].try_into().unwrap())
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while waiter_word(&path) & 1 == 0 {
+        assert!(std::time::Instant::now() < deadline, "the reader never waited");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    MappedVec::<v2::Rec>::upgrade(&path).unwrap();
+    let (result, waited) = waiting.join().unwrap();
+    assert!(
+        matches!(result, Err(Error::Replaced { .. })),
+        "{result:?}"
+    );
+    // Woken by the upgrade: nowhere near the timeout (a reader left to it would take 60 s).
+    assert!(waited < timeout / 2, "waited {waited:?}");
+}
+
 /// Writers and a process that replaces the file (under the writer's lock, as an upgrade does)
 /// race: every push a writer made is in the final file. A writer that opened the old file just
 /// before the rename, and took its lock just after, must find the path renamed over and open the

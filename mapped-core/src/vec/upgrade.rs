@@ -13,6 +13,7 @@ use crate::sys::replace;
 use crate::sys::{Advice, Protection, RecordFile};
 
 use super::format::{Evolution, RecordType, COUNT_OFFSET};
+use super::wait;
 use super::{lock_at_path, MappedVec};
 
 /// Bytes of new records written at a time: large enough that the system calls cost nothing next
@@ -113,9 +114,11 @@ fn upgrade(path: &Path, new: RecordType) -> Result<(), Error> {
     let result = result
         .and_then(|()| fresh.sync_data())
         .and_then(|()| replace::rename_over(&temp, &target));
-    if result.is_err() {
+    match result {
+        // Readers asleep in `wait_len` on the old file learn now that it was replaced.
+        Ok(()) => wait::wake_after_replace(&old),
         // Leave only the old file; the next upgrade would replace this leftover anyway.
-        replace::remove(&temp);
+        Err(_) => replace::remove(&temp),
     }
     // The old file's lock is released only now: a writer that opened it meanwhile finds the
     // path renamed over once it holds the lock, and opens the new file.

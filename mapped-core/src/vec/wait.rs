@@ -98,13 +98,14 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
     /// write the file (no write permission, a read-only filesystem) it polls instead,
     /// refreshing with sleeps that grow to 1 ms, and never writes.
     ///
-    /// Spurious wake-ups and signals are absorbed; a writer that dies, or a file replaced at its
-    /// path (this reader keeps the file it opened), only leaves it waiting until `timeout`, never
-    /// longer. A timeout too long to add to the clock waits without limit.
+    /// Spurious wake-ups and signals are absorbed; a writer that dies only leaves it waiting
+    /// until `timeout`, never longer. A file that [`MappedVec::upgrade`] replaces wakes it at
+    /// once, with [`Error::Replaced`]; a file replaced at its path by other means is reported the
+    /// same way, at the timeout. A timeout too long to add to the clock waits without limit.
     ///
     /// # Errors
     /// As for [`refresh`](Self::refresh), which it calls: [`Error::Truncated`] if the file was cut
-    /// short under it; [`Error::Io`]. Also [`Error::Io`] with [`Op::Open`](crate::Op::Open) or
+    /// short under it; [`Error::Replaced`] once the path names another file; [`Error::Io`]. Also [`Error::Io`] with [`Op::Open`](crate::Op::Open) or
     /// [`Op::Mmap`](crate::Op::Mmap) if the waiter word cannot be mapped for a reason other than
     /// permissions.
     ///
@@ -243,6 +244,23 @@ fn wake(word: &AtomicU32) -> bool {
     word.fetch_add(1, Ordering::Release);
     sys::futex_wake_all(word);
     true
+}
+
+/// Wakes the readers sleeping in `wait_len` on a file that was just replaced at its path (by
+/// [`MappedVec::upgrade`]): their next `refresh` reports [`Error::Replaced`] now, not at the end
+/// of their timeout. Best effort: a file whose first page cannot be mapped writable leaves them to
+/// their timeout, which is all they would have had without it.
+pub(super) fn wake_after_replace(file: &RecordFile) {
+    if !sys::HAS_FUTEX {
+        return;
+    }
+    if let Ok(Some(page)) = file.map_first_page_writable() {
+        let word = waiter_word(&page);
+        // Only the writer clears the bit, and the upgrade holds the writer's lock.
+        if word.load(Ordering::SeqCst) & WAITING != 0 {
+            wake(word);
+        }
+    }
 }
 
 impl<T: FieldType> MappedVec<T, ReadWrite> {
