@@ -639,15 +639,15 @@ fn an_upgrade_wakes_readers_waiting_on_the_old_file() {
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while waiter_word(&path) & 1 == 0 {
-        assert!(std::time::Instant::now() < deadline, "the reader never waited");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reader never waited"
+        );
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     MappedVec::<v2::Rec>::upgrade(&path).unwrap();
     let (result, waited) = waiting.join().unwrap();
-    assert!(
-        matches!(result, Err(Error::Replaced { .. })),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(Error::Replaced { .. })), "{result:?}");
     // Woken by the upgrade: nowhere near the timeout (a reader left to it would take 60 s).
     assert!(waited < timeout / 2, "waited {waited:?}");
 }
