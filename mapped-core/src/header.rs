@@ -585,9 +585,14 @@ impl Identity<'_> {
         let read = |at: u64, len: usize| -> Result<Vec<u8>, Error> {
             let end = at.saturating_add(len as u64);
             // The selector is read again, afresh, after the schema area: that is how a
-            // concurrent upgrade is seen (`resolve`).
-            let again = at == SELECTOR_OFFSET as u64 && selector_reads.replace(1) == 1;
-            if end <= first.len() as u64 && !again {
+            // concurrent upgrade is seen (`resolve`). From then on nothing comes from the first
+            // read: if the selector moved, the area it now names was perhaps still being written
+            // when that read was made.
+            if at == SELECTOR_OFFSET as u64 {
+                selector_reads.set(selector_reads.get() + 1);
+            }
+            let fresh = selector_reads.get() > 1;
+            if end <= first.len() as u64 && !fresh {
                 return Ok(first[at as usize..end as usize].to_vec());
             }
             let mut bytes = vec![0; len];
