@@ -249,16 +249,10 @@ fn a_child_dropping_an_inherited_writer_leaves_the_parent_locked() {
 /// split a mapping: those asking for `only_prot`, or every one. A seccomp filter, so the failure
 /// is the kernel's own answer to the real call; for a forked child only, since it cannot be undone.
 fn refuse_mprotect(only_prot: Option<i32>) {
+    use common::seccomp::{install, op};
     use nix::libc::{
-        prctl, sock_filter, sock_fprog, SYS_mprotect, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD,
-        BPF_RET, BPF_W, ENOMEM, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+        SYS_mprotect, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W, ENOMEM,
         SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO,
-    };
-    let op = |code: u32, jt: u8, jf: u8, k: u32| sock_filter {
-        code: code as u16,
-        jt,
-        jf,
-        k,
     };
     // `struct seccomp_data`: the syscall number at byte 0, `args[2]` (the protection) at 32.
     let (load, jump_if, ret) = (
@@ -277,21 +271,9 @@ fn refuse_mprotect(only_prot: Option<i32>) {
         None => filter.push(op(jump_if, 0, 1, SYS_mprotect as u32)),
     }
     filter.extend([op(ret, 0, 0, refuse), op(ret, 0, 0, SECCOMP_RET_ALLOW)]);
-    let program = sock_fprog {
-        len: filter.len() as u16,
-        filter: filter.as_mut_ptr(),
-    };
-    // SAFETY: `prctl` with these options reads only `program`, which points to `filter`, both
-    // alive for the call; the filter only changes what later system calls return.
-    let installed = unsafe {
-        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-            && prctl(
-                PR_SET_SECCOMP,
-                SECCOMP_MODE_FILTER,
-                &program as *const sock_fprog,
-            ) == 0
-    };
-    assert!(installed, "seccomp: {}", std::io::Error::last_os_error());
+    if let Err(err) = install(&mut filter) {
+        panic!("seccomp: {err}");
+    }
 }
 
 fn a_refused_protection_change_gives_the_handle_back() {

@@ -9,6 +9,8 @@
 //! Children are this test binary run again with `--exact <test>` and a role in the environment;
 //! every child is reaped and every wait is bounded.
 
+mod common;
+
 use std::os::unix::fs::{FileExt, PermissionsExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -298,16 +300,10 @@ fn a_reader_killed_while_waiting_costs_the_writer_one_wake() {
 /// Kills this process on any system call but `exit_group` (seccomp, `SECCOMP_RET_KILL_PROCESS`):
 /// whatever runs after this either makes no system call or dies of `SIGSYS`.
 fn allow_only_exit_group() {
+    use common::seccomp::{install, op};
     use nix::libc::{
-        prctl, sock_filter, sock_fprog, SYS_exit_group, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD,
-        BPF_RET, BPF_W, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+        SYS_exit_group, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W,
         SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS,
-    };
-    let op = |code: u32, jt: u8, jf: u8, k: u32| sock_filter {
-        code: code as u16,
-        jt,
-        jf,
-        k,
     };
     let mut filter = [
         // `struct seccomp_data`: the system call's number at byte 0.
@@ -316,21 +312,7 @@ fn allow_only_exit_group() {
         op(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW),
         op(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
     ];
-    let program = sock_fprog {
-        len: filter.len() as u16,
-        filter: filter.as_mut_ptr(),
-    };
-    // SAFETY: `prctl` with these options reads only `program`, which points to `filter`, both
-    // alive for the call; the filter only decides the fate of later system calls.
-    let installed = unsafe {
-        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-            && prctl(
-                PR_SET_SECCOMP,
-                SECCOMP_MODE_FILTER,
-                &program as *const sock_fprog,
-            ) == 0
-    };
-    if !installed {
+    if install(&mut filter).is_err() {
         std::process::exit(3);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod checked;
 pub mod forked;
+pub mod seccomp;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
