@@ -140,6 +140,10 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
     /// ```
     pub fn wait_len(&mut self, min_len: usize, timeout: Duration) -> Result<usize, Error> {
         let deadline = Instant::now().checked_add(timeout);
+        let time_left = || match deadline {
+            Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+            None => Duration::MAX,
+        };
         let mut poll = FIRST_POLL;
         let mut spun = false;
         loop {
@@ -147,10 +151,7 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
             if len >= min_len {
                 return Ok(len);
             }
-            let remaining = match deadline {
-                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-                None => Duration::MAX,
-            };
+            let remaining = time_left();
             if remaining.is_zero() {
                 return Ok(len);
             }
@@ -178,12 +179,8 @@ impl<T: FieldType> MappedVec<T, ReadOnly> {
                     if len >= min_len {
                         return Ok(len);
                     }
-                    let remaining = match deadline {
-                        Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-                        None => Duration::MAX,
-                    };
                     if let Waiter::Futex(page) = &self.waiter {
-                        sys::futex_wait(waiter_word(page), seen, remaining);
+                        sys::futex_wait(waiter_word(page), seen, time_left());
                     }
                 }
                 None => {
