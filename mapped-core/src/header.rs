@@ -411,60 +411,13 @@ impl Identity<'_> {
             needed: self.encoded_len() + self.data_len(),
             found: available,
         };
-        if start.len() < 12 {
-            return Err(too_small());
-        }
-        let magic: [u8; 8] = start[..8].try_into().expect("8 bytes");
-        if magic != self.magic && start.len() < HEADER_SIZE {
-            // Judged on its size first, as a headerless struct is: it cannot hold a header.
-            return Err(too_small());
-        }
-        if magic != self.magic {
-            return Err(Error::BadMagic {
-                path: path.to_path_buf(),
-                expected: self.magic,
-                found: magic,
-            });
-        }
-        if self.kind == Kind::Records {
-            // A record file's version is the record-file format's, not a layout's: checked first,
-            // as ever.
-            let version = u32::from_le_bytes(start[8..12].try_into().expect("4 bytes"));
-            if version != self.version {
-                return Err(Error::VersionMismatch {
-                    path: path.to_path_buf(),
-                    found: version,
-                    expected: self.version,
-                });
-            }
-        }
-        let Ok(fixed) = <&[u8; HEADER_SIZE]>::try_from(start) else {
-            // Too short for a header: an old-format file of this struct, or too small.
-            return Err(self.old_format(path, start).unwrap_or_else(too_small));
-        };
-        let mut fixed = Fixed::parse(fixed);
-        if fixed.format != FORMAT && fixed.format != FORMAT_2 {
-            return Err(self
-                .old_format(path, start)
-                .unwrap_or(Error::UnsupportedFormat {
-                    path: path.to_path_buf(),
-                    found: fixed.format,
-                    expected: FORMAT,
-                }));
-        }
+        let mut fixed = self.check_fixed(path, start, &too_small)?;
         let bad = |field: &'static str, found: u64, expected: u64| Error::BadHeader {
             path: path.to_path_buf(),
             field,
             found,
             expected,
         };
-        if fixed.kind != self.kind as u32 {
-            return Err(bad("kind", fixed.kind.into(), self.kind as u64));
-        }
-        // A record file's bytes 60..64 are its waiter word, which live sharing owns.
-        if self.kind == Kind::Struct && fixed.reserved != 0 {
-            return Err(bad("reserved", fixed.reserved.into(), 0));
-        }
         let (schema, areas) = resolve(path, &mut fixed, available, read, &|_| too_small())?;
         if fixed.data_offset % 64 != 0 || fixed.data_offset < fixed.min_data_offset(areas.as_ref())
         {
@@ -507,14 +460,8 @@ impl Identity<'_> {
             let Ok(file) = decoded else {
                 return Err(mismatch(None));
             };
-            let relation = match self.kind {
-                Kind::Struct => schema::relation(&file, &ours),
-                // Record files keep the strict rule: `vec::format` judges their evolution.
-                Kind::Records => Relation::Different(
-                    schema::first_difference(&file, self.shape).unwrap_or_default(),
-                ),
-            };
-            let fit = match relation {
+            // (Record files are judged by `vec::format`, which shares `check_fixed` with this.)
+            let fit = match schema::relation(&file, &ours) {
                 Relation::Different(why) => {
                     return Err(mismatch((!why.is_empty()).then_some(why)));
                 }
@@ -568,6 +515,77 @@ impl Identity<'_> {
             size: fixed.size,
             areas,
         })
+    }
+
+    /// The first checks of every header, in the order that says best what a file is: its size
+    /// (shorter than the fixed part), the magic, a record file's version (the record-file
+    /// format's), the header format, the kind, and a struct file's reserved bytes. `start` holds
+    /// the first bytes of the header (up to [`HEADER_SIZE`]).
+    ///
+    /// # Errors
+    /// `too_small()`, [`Error::BadMagic`], [`Error::VersionMismatch`],
+    /// [`Error::UnsupportedFormat`], [`Error::BadHeader`].
+    pub(crate) fn check_fixed(
+        &self,
+        path: &Path,
+        start: &[u8],
+        too_small: &dyn Fn() -> Error,
+    ) -> Result<Fixed, Error> {
+        if start.len() < 12 {
+            return Err(too_small());
+        }
+        let magic: [u8; 8] = start[..8].try_into().expect("8 bytes");
+        if magic != self.magic && start.len() < HEADER_SIZE {
+            // Judged on its size first, as a headerless struct is: it cannot hold a header.
+            return Err(too_small());
+        }
+        if magic != self.magic {
+            return Err(Error::BadMagic {
+                path: path.to_path_buf(),
+                expected: self.magic,
+                found: magic,
+            });
+        }
+        if self.kind == Kind::Records {
+            // A record file's version is the record-file format's, not a layout's: checked first,
+            // as ever.
+            let version = u32::from_le_bytes(start[8..12].try_into().expect("4 bytes"));
+            if version != self.version {
+                return Err(Error::VersionMismatch {
+                    path: path.to_path_buf(),
+                    found: version,
+                    expected: self.version,
+                });
+            }
+        }
+        let Ok(fixed) = <&[u8; HEADER_SIZE]>::try_from(start) else {
+            // Too short for a header: an old-format file of this struct, or too small.
+            return Err(self.old_format(path, start).unwrap_or_else(too_small));
+        };
+        let fixed = Fixed::parse(fixed);
+        if fixed.format != FORMAT && fixed.format != FORMAT_2 {
+            return Err(self
+                .old_format(path, start)
+                .unwrap_or(Error::UnsupportedFormat {
+                    path: path.to_path_buf(),
+                    found: fixed.format,
+                    expected: FORMAT,
+                }));
+        }
+        let bad = |field: &'static str, found: u64, expected: u64| Error::BadHeader {
+            path: path.to_path_buf(),
+            field,
+            found,
+            expected,
+        };
+        if fixed.kind != self.kind as u32 {
+            return Err(bad("kind", fixed.kind.into(), self.kind as u64));
+        }
+        // A record file's bytes 60..64 are its waiter word, which live sharing owns.
+        if self.kind == Kind::Struct && fixed.reserved != 0 {
+            return Err(bad("reserved", fixed.reserved.into(), 0));
+        }
+        Ok(fixed)
     }
 
     /// [`judge`](Self::judge) of a file that has `available` bytes from the header on, read with

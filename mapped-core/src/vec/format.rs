@@ -13,8 +13,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::field::FieldType;
 use crate::header::{
-    self, Fixed, Identity, Kind, Pread, FORMAT, FORMAT_2, HEADER_SIZE, MAX_SCHEMA_LEN,
-    RECORDS_MAGIC, RECORDS_VERSION,
+    self, Identity, Kind, Pread, HEADER_SIZE, MAX_SCHEMA_LEN, RECORDS_MAGIC, RECORDS_VERSION,
 };
 use crate::schema::{self, FieldKind, Relation};
 use crate::shape::Shape;
@@ -145,49 +144,15 @@ impl RecordType {
         };
         let mut first = vec![0; size.min(identity.encoded_len().max(HEADER_SIZE as u64)) as usize];
         pread(0, &mut first)?;
-        if first.len() < 12 {
-            return Err(too_small());
-        }
-        let magic: [u8; 8] = first[..8].try_into().expect("8 bytes");
-        if magic != RECORDS_MAGIC && first.len() < HEADER_SIZE {
-            return Err(too_small());
-        }
-        if magic != RECORDS_MAGIC {
-            return Err(Error::BadMagic {
-                path: path.to_path_buf(),
-                expected: RECORDS_MAGIC,
-                found: magic,
-            });
-        }
-        let version = u32::from_le_bytes(first[8..12].try_into().expect("4 bytes"));
-        if version != RECORDS_VERSION {
-            return Err(Error::VersionMismatch {
-                path: path.to_path_buf(),
-                found: version,
-                expected: RECORDS_VERSION,
-            });
-        }
-        let Some(fixed) = first.get(..HEADER_SIZE) else {
-            return Err(too_small());
-        };
-        let fixed = Fixed::parse(fixed.try_into().expect("a header"));
-        // Format 2's record files are format 3's but for the waiter word, which it kept zero.
-        if fixed.format != FORMAT && fixed.format != FORMAT_2 {
-            return Err(Error::UnsupportedFormat {
-                path: path.to_path_buf(),
-                found: fixed.format,
-                expected: FORMAT,
-            });
-        }
+        // Bytes 60..64 are not looked at: in a record file they belong to the writer's wake-ups.
+        let fixed =
+            identity.check_fixed(path, &first[..first.len().min(HEADER_SIZE)], &too_small)?;
         let bad = |field: &'static str, found: u64, expected: u64| Error::BadHeader {
             path: path.to_path_buf(),
             field,
             found,
             expected,
         };
-        if fixed.kind != Kind::Records as u32 {
-            return Err(bad("kind", fixed.kind.into(), Kind::Records as u64));
-        }
         let schema_len = u64::from(fixed.schema_len);
         if schema_len > MAX_SCHEMA_LEN {
             return Err(bad("schema length", schema_len, self.schema_len() as u64));
